@@ -1,0 +1,32 @@
+"""Platform adapters: each converts its platform's events to the core's neutral ones and back.
+
+Platform libraries are imported only here, and only for the platforms that are configured.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from bot.config import Settings
+from bot.ports import Adapter, Clock
+
+
+def build_adapters(
+    settings: Settings, clock: Clock, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> list[Adapter]:
+    built: list[Adapter] = []
+    for name in settings.bot.adapters:
+        if name == "console":
+            from adapters.console import ConsoleAdapter
+
+            console = settings.console
+            built.append(ConsoleAdapter(
+                stdin=stdin, stdout=stdout, clock=clock, start_as=console.start_as,
+                rooms=console.rooms, moderator_room=console.moderator_room,
+                moderators=console.moderators, demo=console.demo and settings.bot.adapters ==
+                ["console"], interactive=stdin.isatty(),
+            ))
+        else:
+            raise NotImplementedError(f"the {name} adapter is not available yet")
+    return built

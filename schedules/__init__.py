@@ -1,0 +1,1 @@
+"""Timed work: the APScheduler wrapper and the job functions it runs."""

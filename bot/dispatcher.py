@@ -1,0 +1,206 @@
+"""The dispatcher: one queue of inbound events, routed to observers, commands and text handlers.
+
+Order for a message: observers see it first (crisis scanning must never be skipped), then it is
+parsed as a command; text that is not a command is offered to text handlers (answers to an open
+question), and only if none takes it does the member get a friendly usage line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from bot import texts
+from bot.commands import CommandRegistry, Invocation, ParseError, Scope, UsageError
+from bot.context import CommandContext, Origin
+from bot.errors import ErrorHandler
+from bot.events import ButtonPressed, Event, IncomingMessage, MemberLeft, OutgoingMessage
+from bot.identity import Target, UserRef
+from bot.members import Members
+from bot.ports import Adapter, Clock
+from bot.store.db import Database
+from bot.store.outbox import Enqueue, Outbox
+
+log = logging.getLogger(__name__)
+
+Observer = Callable[[IncomingMessage, "Seen"], Awaitable[None]]
+TextHandler = Callable[[IncomingMessage, datetime], Awaitable[bool]]
+LeaveHandler = Callable[[MemberLeft], Awaitable[None]]
+
+BUTTON_MEMORY = timedelta(days=2)  # how long a bare number answers the last buttons sent
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """When a member who wrote to us directly was last heard from before this message."""
+
+    now: datetime
+    previous: datetime | None
+    counted: bool  # False for room chatter we only scan: it never updates "last seen"
+
+
+@dataclass
+class Routes:
+    """What features plug into the dispatcher."""
+
+    commands: CommandRegistry = field(default_factory=CommandRegistry)
+    observers: list[Observer] = field(default_factory=list)
+    text_handlers: list[TextHandler] = field(default_factory=list)
+    leave_handlers: list[LeaveHandler] = field(default_factory=list)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        outbox: Outbox,
+        members: Members,
+        clock: Clock,
+        errors: ErrorHandler,
+        adapters: Mapping[str, Adapter],
+        routes: Routes,
+        prefix: str = "!",
+        queue_size: int = 10_000,
+    ) -> None:
+        self._db = db
+        self._outbox = outbox
+        self._members = members
+        self._clock = clock
+        self._errors = errors
+        self._adapters = adapters
+        self._routes = routes
+        self._prefix = prefix
+        self._queue: asyncio.Queue[Event] = asyncio.Queue(queue_size)
+        routes.text_handlers.insert(0, self._numbered_reply)
+
+    async def submit(self, event: Event) -> None:
+        """The adapters' inbound callback."""
+        await self._queue.put(event)
+
+    async def join(self) -> None:
+        """Wait until every submitted event has been handled."""
+        await self._queue.join()
+
+    async def run(self) -> None:
+        while True:
+            event = await self._queue.get()
+            try:
+                await self.handle(event)
+            except Exception as exc:
+                self._errors.handle(exc, f"dispatch.{type(event).__name__}")
+                await self._apologise(event)
+            finally:
+                self._queue.task_done()
+
+    async def handle(self, event: Event) -> None:
+        match event:
+            case IncomingMessage():
+                await self._message(event)
+            case ButtonPressed():
+                await self._button(event)
+            case MemberLeft():
+                for handler in self._routes.leave_handlers:
+                    await handler(event)
+
+    async def _message(self, message: IncomingMessage) -> None:
+        now = self._clock.now()
+        command_text = self._command_text(message)
+        counted = message.is_direct or command_text is not None
+        previous = None
+        if counted:
+            async with self._db.transaction() as tx:
+                previous = await self._members.touch(tx, message.user, now)
+        for observe in self._routes.observers:
+            await observe(message, Seen(now, previous, counted))
+        if command_text is None:
+            return
+        parsed = self._routes.commands.parse(command_text)
+        if isinstance(parsed, Invocation):
+            await self._run(parsed, Origin.of(message), now)
+            return
+        for handler in self._routes.text_handlers:
+            if await handler(message, now):
+                return
+        await self._say(message.user, message.reply_token, self._parse_error_text(parsed))
+
+    def _command_text(self, message: IncomingMessage) -> str | None:
+        """Direct messages are all commands (a leading / or the prefix is fine); in a room,
+        only text starting with the prefix is."""
+        text = message.text.lstrip()
+        if text.startswith(self._prefix):
+            return text[len(self._prefix):]
+        if message.is_direct:
+            return text.removeprefix("/")
+        return None
+
+    async def _button(self, press: ButtonPressed) -> None:
+        command = press.command
+        if command is None and press.choice is not None:
+            async with self._db.read() as tx:
+                buttons = await self._outbox.buttons_of(tx, press.room.platform, press.message_id)
+            if 0 <= press.choice < len(buttons):
+                command = buttons[press.choice].command
+        if command is None:
+            return  # a reaction on something that was not a question: nothing to do
+        parsed = self._routes.commands.parse(command)
+        if isinstance(parsed, Invocation):
+            await self._run(parsed, Origin.of(press), self._clock.now())
+
+    async def _numbered_reply(self, message: IncomingMessage, now: datetime) -> bool:
+        """A bare number in a DM answers the newest buttons we sent there (plain-text fallback)."""
+        text = message.text.strip()
+        if not message.is_direct or not text.isdigit() or len(text) > 2:
+            return False
+        async with self._db.read() as tx:
+            buttons = await self._outbox.latest_buttons_to(tx, message.user, now - BUTTON_MEMORY)
+        index = int(text) - 1
+        if not 0 <= index < len(buttons):
+            return False
+        parsed = self._routes.commands.parse(buttons[index].command)
+        if not isinstance(parsed, Invocation):
+            return False
+        await self._run(parsed, replace(Origin.of(message), via_button=True), now)
+        return True
+
+    async def _run(self, invocation: Invocation, origin: Origin, now: datetime) -> None:
+        spec, user = invocation.spec, origin.user
+        adapter = self._adapters.get(user.platform)
+        if spec.scope is Scope.MODERATOR and not (adapter and await adapter.is_moderator(user)):
+            log.info("refused %s for a non-moderator", spec.name)
+            await self._say(user, origin.reply_token, texts.MODERATORS_ONLY)
+            return
+        in_mod_room = adapter is not None and adapter.moderator_room == origin.room
+        mod_reply = spec.scope is Scope.MODERATOR and in_mod_room
+        reply_target: Target = origin.room if mod_reply else user
+        ctx = CommandContext(spec=spec, args=invocation.args, rest=invocation.rest, now=now,
+                             reply_target=reply_target, origin=origin)
+        log.info("command %s on %s", spec.name, user.platform)
+        try:
+            await spec.handler(ctx)
+        except UsageError as exc:
+            await self._say(reply_target, origin.reply_token, texts.usage_error(str(exc), spec))
+
+    def _parse_error_text(self, error: ParseError) -> str:
+        return texts.parse_error(error, self._routes.commands.in_group(error.group or ""))
+
+    async def _say(self, target: Target, reply_token: str | None, text: str) -> None:
+        now = self._clock.now()
+        subject = target if isinstance(target, UserRef) else None
+        async with self._db.transaction() as tx:
+            await self._outbox.enqueue(tx, now, Enqueue(
+                OutgoingMessage(target, text, reply_token=reply_token), kind="reply",
+                subject=subject,
+            ))
+
+    async def _apologise(self, event: Event) -> None:
+        if isinstance(event, IncomingMessage | ButtonPressed) and (
+            event.is_direct or isinstance(event, ButtonPressed)
+        ):
+            try:
+                await self._say(event.user, event.reply_token, texts.SOMETHING_WENT_WRONG)
+            except Exception as exc:
+                self._errors.handle(exc, "dispatch.apologise")

@@ -1,0 +1,88 @@
+"""Platform-neutral identities of people and rooms.
+
+A person on Discord and the same person on Matrix are different users to Porchlight: identities
+are always ``platform:id`` and the core never looks inside the id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,31}")
+_MAX_ID = 255
+
+
+class IdentityError(ValueError):
+    """A string that is not a valid ``platform:id``."""
+
+
+def _check(platform: str, ident: str) -> None:
+    if not _PLATFORM.fullmatch(platform):
+        raise IdentityError(f"unknown platform {platform!r}")
+    if not ident or len(ident) > _MAX_ID:
+        raise IdentityError("the id must be 1 to 255 characters")
+    if any(ch.isspace() or not ch.isprintable() for ch in ident):
+        raise IdentityError("the id must not contain spaces or control characters")
+
+
+def _split(text: str) -> tuple[str, str]:
+    platform, sep, ident = text.partition(":")
+    if not sep:
+        raise IdentityError(f"expected platform:id, got {text[:40]!r}")
+    return platform, ident
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class UserRef:
+    """A member, as ``discord:123``, ``matrix:@a:hs`` or ``console:alice``."""
+
+    platform: str
+    id: str
+
+    def __post_init__(self) -> None:
+        _check(self.platform, self.id)
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> UserRef:
+        return cls(*_split(text))
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RoomRef:
+    """A channel or room, as ``discord:456``, ``matrix:!abc:hs`` or ``console:#general``."""
+
+    platform: str
+    id: str
+
+    def __post_init__(self) -> None:
+        _check(self.platform, self.id)
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+    @classmethod
+    def parse(cls, text: str) -> RoomRef:
+        return cls(*_split(text))
+
+
+Target = UserRef | RoomRef
+"""Where a message goes: a user means a private message, a room means a post there."""
+
+
+def parse_target(text: str) -> Target:
+    """Inverse of ``target_str``: targets are stored as ``user:...`` or ``room:...``."""
+    kind, _, rest = text.partition(" ")
+    if kind == "user":
+        return UserRef.parse(rest)
+    if kind == "room":
+        return RoomRef.parse(rest)
+    raise IdentityError(f"not a stored target: {text[:40]!r}")
+
+
+def target_str(target: Target) -> str:
+    kind = "user" if isinstance(target, UserRef) else "room"
+    return f"{kind} {target}"

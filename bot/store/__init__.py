@@ -1,0 +1,1 @@
+"""Storage: the SQLite connection, migrations, and the outbox."""
