@@ -72,10 +72,11 @@ async def _run(settings: Settings) -> None:
     from adapters import build_adapters
     from adapters.console import ConsoleAdapter
     from bot.app import App
+    from bot.features import ALL_FEATURES
 
     clock = _clock(settings)
     adapters = build_adapters(settings, clock)
-    async with App(settings, clock, adapters) as app:
+    async with App(settings, clock, adapters, ALL_FEATURES) as app:
         for adapter in adapters:
             if isinstance(adapter, ConsoleAdapter):
                 adapter.bind(app)

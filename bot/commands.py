@@ -27,6 +27,28 @@ class Scope(Enum):
     MODERATOR = "moderator"  # checked against the platform's roles at the moment of use
 
 
+class ParamKind(Enum):
+    """What an argument is, so platforms with forms can offer the right input."""
+
+    WORD = "word"
+    TEXT = "text"  # the rest of the line
+    TIME = "time"  # HH:MM
+    ZONE = "zone"  # an IANA time zone, offered with autocomplete where possible
+    NUMBER = "number"
+    CHOICE = "choice"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One argument, in order. The core still parses the text; this only describes it."""
+
+    name: str
+    kind: ParamKind = ParamKind.WORD
+    required: bool = False
+    description: str = ""
+    choices: tuple[str, ...] = ()
+
+
 class UsageError(Exception):
     """Raised by a handler for input it can't use; the member sees the message and usage."""
 
@@ -39,6 +61,7 @@ class CommandSpec:
     handler: Handler
     scope: Scope = Scope.MEMBER
     hidden: bool = False  # reached by buttons, not listed in help
+    params: tuple[Param, ...] = ()
 
     @property
     def group(self) -> str:

@@ -68,12 +68,48 @@ class RetentionSection(Section):
     purge_at: ClockTime = "03:30"
 
 
+class CheckinsSection(Section):
+    default_time: ClockTime = "09:00"
+    default_zone: ZoneName = "UTC"
+    grace_hours: float = Field(default=2.0, ge=0, le=24)
+    welcome_back_after_days: Days = 14
+    offer_why_on_low_mood: bool = True
+    note_max_chars: int = Field(default=1000, ge=50, le=4000)
+    scan_interval_seconds: int = Field(default=20, ge=1, le=600)
+
+
+class CrisisSection(Section):
+    concern_enabled: bool = True
+    extra_lexicon: OptionalPath = None
+    disabled_entries: list[str] = Field(default_factory=list)
+    page_text: Literal["excerpt", "full", "none"] = "excerpt"
+    excerpt_chars: int = Field(default=200, ge=20, le=2000)
+    send_resource_message: bool = True
+    resource_message: str = Field(default=(
+        "Thank you for telling us. A volunteer from this community has been asked to reach "
+        "out to you. If you are in danger right now, call or text 988 (US) or your local "
+        "emergency number."
+    ), min_length=20, max_length=1000)
+    repage_after_minutes: float = Field(default=5, gt=0)
+    backup_after_minutes: float = Field(default=15, gt=0)
+    repeat_every_minutes: float = Field(default=15, gt=0)
+    claim_timeout_minutes: float = Field(default=60, gt=0)
+    check_interval_seconds: int = Field(default=15, ge=1, le=600)
+
+
+class WitnessSection(Section):
+    capacity: int = Field(default=2, ge=1, le=10)
+    offer_timeout_hours: float = Field(default=24, gt=0)
+    nudge_after_missed: int = Field(default=3, ge=1, le=30)
+
+
 class ConsoleSection(Section):
     demo: bool = True
     start_as: str = Field(default="alice", pattern=r"^[a-z0-9_.-]{1,32}$")
     rooms: list[str] = Field(default_factory=lambda: ["general"])
     moderator_room: str = "moderators"
     moderators: list[str] = Field(default_factory=list)
+    scan_rooms: list[str] = Field(default_factory=lambda: ["general"])
 
 
 class DiscordSection(Section):
@@ -115,6 +151,9 @@ class Settings(BaseSettings):
     bot: BotSection = BotSection()
     delivery: DeliverySection = DeliverySection()
     retention: RetentionSection = RetentionSection()
+    checkins: CheckinsSection = CheckinsSection()
+    crisis: CrisisSection = CrisisSection()
+    witness: WitnessSection = WitnessSection()
     console: ConsoleSection = ConsoleSection()
     discord: DiscordSection = DiscordSection()
     matrix: MatrixSection = MatrixSection()

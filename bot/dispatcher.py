@@ -138,6 +138,7 @@ class Dispatcher:
         return None
 
     async def _button(self, press: ButtonPressed) -> None:
+        now = self._clock.now()
         command = press.command
         if command is None and press.choice is not None:
             async with self._db.read() as tx:
@@ -146,9 +147,17 @@ class Dispatcher:
                 command = buttons[press.choice].command
         if command is None:
             return  # a reaction on something that was not a question: nothing to do
+        if press.text:
+            # Text typed into a form is read like a private message: observers see it too.
+            written = IncomingMessage(user=press.user, room=press.room, text=press.text,
+                                      is_direct=True, message_id=press.message_id,
+                                      sent_at=press.sent_at, reply_token=press.reply_token)
+            for observe in self._routes.observers:
+                await observe(written, Seen(now, None, False))
+            command = f"{command} {press.text}"
         parsed = self._routes.commands.parse(command)
         if isinstance(parsed, Invocation):
-            await self._run(parsed, Origin.of(press), self._clock.now())
+            await self._run(parsed, Origin.of(press), now)
 
     async def _numbered_reply(self, message: IncomingMessage, now: datetime) -> bool:
         """A bare number in a DM answers the newest buttons we sent there (plain-text fallback)."""

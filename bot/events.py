@@ -62,6 +62,7 @@ class ButtonPressed:
     command: str | None = None
     choice: int | None = None
     reply_token: str | None = None
+    text: str | None = None  # what the member typed into a form, if the button asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +78,15 @@ Event = IncomingMessage | ButtonPressed | MemberLeft
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    """A choice. Pressing it runs ``command`` as if the member had typed it."""
+    """A choice. Pressing it runs ``command`` as if the member had typed it.
+
+    With ``input_label``, platforms that have forms ask for a line of text and append it to the
+    command; elsewhere the command runs as is and the feature asks for the text itself.
+    """
 
     label: str
     command: str
+    input_label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -64,7 +64,7 @@ class FailedDelivery:
 def encode(message: OutgoingMessage) -> str:
     data: dict[str, Any] = {"text": message.text}
     if message.buttons:
-        data["buttons"] = [[b.label, b.command] for b in message.buttons]
+        data["buttons"] = [[b.label, b.command, b.input_label] for b in message.buttons]
     if message.attachment:
         data["attachment"] = [message.attachment.filename, message.attachment.content]
     if message.hidden_text is not None:
@@ -82,7 +82,7 @@ def decode(target: str, payload: str) -> OutgoingMessage:
     return OutgoingMessage(
         target=parse_target(target),
         text=data["text"],
-        buttons=tuple(Button(label, command) for label, command in data.get("buttons", ())),
+        buttons=tuple(Button(*button) for button in data.get("buttons", ())),
         attachment=Attachment(*attachment) if attachment else None,
         hidden_text=data.get("hidden_text"),
         mention_moderators=data.get("mention_moderators", False),
