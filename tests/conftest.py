@@ -6,6 +6,9 @@ import logging
 
 import pytest
 
+# The real Synapse homeserver (session-scoped) for the Matrix tests.
+pytest_plugins = ["tests.matrix_harness.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _log_everything(caplog: pytest.LogCaptureFixture) -> None:
