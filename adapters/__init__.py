@@ -24,9 +24,16 @@ def build_adapters(
             built.append(ConsoleAdapter(
                 stdin=stdin, stdout=stdout, clock=clock, start_as=console.start_as,
                 rooms=console.rooms, moderator_room=console.moderator_room,
-                moderators=console.moderators, demo=console.demo and settings.bot.adapters ==
-                ["console"], interactive=stdin.isatty(),
+                moderators=console.moderators, alumni=console.alumni,
+                demo=console.demo and settings.bot.adapters == ["console"],
+                interactive=stdin.isatty(),
             ))
-        else:
-            raise NotImplementedError(f"the {name} adapter is not available yet")
+        elif name == "matrix":
+            from adapters.matrix import build as build_matrix
+
+            built.append(build_matrix(settings, clock))
+        elif name == "discord":
+            from adapters.discord import build as build_discord
+
+            built.append(build_discord(settings, clock))
     return built

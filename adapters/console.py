@@ -11,21 +11,24 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import ClassVar, Protocol, TextIO
 
+from bot.commands import CommandSpec
 from bot.events import (
     ButtonPressed,
     Capability,
     Event,
     IncomingMessage,
     MemberLeft,
+    Mention,
     OutgoingMessage,
 )
-from bot.identity import RoomRef, UserRef
-from bot.ports import Clock, EventSink, PermanentDeliveryError, Sent
+from bot.identity import RoomRef, SpaceRef, UserRef
+from bot.ports import Clock, EventSink, PermanentDeliveryError, Sent, TransientDeliveryError
 from bot.timeparse import parse_duration
 
 PLATFORM = "console"
@@ -38,8 +41,10 @@ Console commands (anything else is a message from the current speaker):
   /room NAME      write in a room, e.g. /room general
   /press N        press button N on the last message you got with buttons
   /mod NAME       make NAME a moderator      /unmod NAME   take it away
+  /alumni NAME    give NAME the alumni role (once anyone has it, only alumni volunteer)
   /closedm NAME   NAME stops accepting private messages (to see failures handled)
   /leave          the current speaker leaves the community
+  /offline        the platform can't be reached: messages wait (/online to reconnect)
   /clock [+2h]    show the demo clock, or move it forward (+30m, +2h, +1d, +1w)
   /who            who is here, who moderates
   /quit           leave the demo"""
@@ -63,7 +68,8 @@ class _Speaker:
 
 class ConsoleAdapter:
     platform = PLATFORM
-    capabilities = frozenset({Capability.BUTTONS, Capability.FILES, Capability.SPOILERS})
+    capabilities = frozenset({Capability.BUTTONS, Capability.FILES, Capability.SPOILERS,
+                              Capability.PRIVATE_ROOMS})
 
     def __init__(
         self,
@@ -75,6 +81,7 @@ class ConsoleAdapter:
         rooms: list[str],
         moderator_room: str,
         moderators: list[str],
+        alumni: list[str],
         demo: bool,
         interactive: bool,
     ) -> None:
@@ -83,16 +90,23 @@ class ConsoleAdapter:
         self._clock = clock
         self._speaker = _Speaker(start_as)
         self._rooms = {*rooms, moderator_room}
+        self._spaces: dict[str, set[str]] = {}  # private rooms Porchlight made: members
         self._mod_room = RoomRef(PLATFORM, f"#{moderator_room}")
         self._moderators = set(moderators)
+        self._alumni = set(alumni)  # empty: anyone may volunteer as a witness
         self._closed_dms: set[str] = set()
+        self._offline = False
         self._last_buttons: dict[str, tuple[str, list[str]]] = {}
         self._demo = demo
         self._interactive = interactive
         self._ids = itertools.count(1)
+        self._run = uuid.uuid4().hex[:8]  # message ids stay unique across restarts
         self._controls: Controls | None = None
         self._sink: EventSink | None = None
         self._reader: asyncio.Task[None] | None = None
+
+    def use_commands(self, commands: Sequence[CommandSpec]) -> None:
+        """The terminal takes typed commands only; nothing to register."""
 
     def bind(self, controls: Controls) -> None:
         self._controls = controls
@@ -103,6 +117,12 @@ class ConsoleAdapter:
 
     async def is_moderator(self, user: UserRef) -> bool:
         return user.platform == PLATFORM and user.id in self._moderators
+
+    async def is_alumnus(self, user: UserRef) -> bool:
+        return not self._alumni or (user.platform == PLATFORM and user.id in self._alumni)
+
+    def handle(self, user: UserRef) -> str:
+        return user.id
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
@@ -117,14 +137,22 @@ class ConsoleAdapter:
             self._reader.cancel()
 
     async def send(self, message: OutgoingMessage) -> Sent:
+        if self._offline:
+            raise TransientDeliveryError("offline", "the simulated platform is unreachable")
         target = message.target
         if isinstance(target, UserRef) and target.id in self._closed_dms:
             raise PermanentDeliveryError("dm_closed", "member does not accept private messages")
         message_id = f"m{next(self._ids)}"
-        where = f"{target.id} (private)" if isinstance(target, UserRef) else target.id
+        if isinstance(target, UserRef):
+            where = f"{target.id} (private)"
+        elif isinstance(target, SpaceRef):
+            self._spaces[target.key] = {m.id for m in target.members}
+            where = f"#{target.key} (private: {', '.join(sorted(self._spaces[target.key]))})"
+        else:
+            where = target.id
         lines = [f"[{self._stamp()}] Porchlight → {where}"]
-        if message.mention_moderators:
-            lines.append("  @moderators")
+        if message.mention is not Mention.NONE:
+            lines.append(f"  @{message.mention.value}")
         lines += [f"  {line}".rstrip() for line in message.text.splitlines()]
         if message.hidden_text is not None:
             lines.append(f"  (content warning, shown on request) {message.hidden_text}")
@@ -134,7 +162,7 @@ class ConsoleAdapter:
         if message.buttons:
             choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
             lines.append(f"  {choices}   (/press N)")
-            key = target.id if isinstance(target, UserRef) else f"room:{target.id}"
+            key = target.id if isinstance(target, UserRef) else f"room:{self._room_name(target)}"
             self._last_buttons[key] = (message_id, [b.command for b in message.buttons])
         self._print("\n".join(lines))
         return Sent(message_id)
@@ -174,7 +202,13 @@ class ConsoleAdapter:
         room_name = self._speaker.room
         room = RoomRef(PLATFORM, f"#{room_name}" if room_name else f"dm:{user.id}")
         return IncomingMessage(user=user, room=room, text=text, is_direct=room_name is None,
-                               message_id=f"in{next(self._ids)}", sent_at=self._clock.now())
+                               message_id=f"{self._run}-{next(self._ids)}",
+                               sent_at=self._clock.now(),
+                               space=room_name if room_name in self._spaces else None)
+
+    @staticmethod
+    def _room_name(target: RoomRef | SpaceRef) -> str:
+        return f"#{target.key}" if isinstance(target, SpaceRef) else target.id
 
     async def _submit(self, event: Event) -> None:
         if self._sink is None:
@@ -201,8 +235,12 @@ class ConsoleAdapter:
 
     async def _room(self, arg: str) -> str:
         name = arg.lower().lstrip("#")
-        if name not in self._rooms:
-            return f"rooms here: {', '.join('#' + r for r in sorted(self._rooms))}"
+        if name in self._spaces and self._speaker.name not in self._spaces[name]:
+            return f"#{name} is private to {', '.join(sorted(self._spaces[name]))}"
+        if name not in self._rooms and name not in self._spaces:
+            rooms = sorted(self._rooms) + sorted(
+                key for key, members in self._spaces.items() if self._speaker.name in members)
+            return f"rooms here: {', '.join('#' + r for r in rooms)}"
         self._speaker.room = name
         return f"{self._speaker.name} is now writing in #{name}"
 
@@ -226,6 +264,9 @@ class ConsoleAdapter:
     async def _unmod(self, arg: str) -> str:
         return self._set_role(arg, self._moderators.discard, "is no longer a moderator")
 
+    async def _alumni_cmd(self, arg: str) -> str:
+        return self._set_role(arg, self._alumni.add, "has the alumni role")
+
     async def _closedm(self, arg: str) -> str:
         return self._set_role(arg, self._closed_dms.add, "no longer accepts private messages")
 
@@ -239,6 +280,14 @@ class ConsoleAdapter:
     async def _leave(self, arg: str) -> str:
         await self._submit(MemberLeft(UserRef(PLATFORM, self._speaker.name), self._clock.now()))
         return f"{self._speaker.name} left the community"
+
+    async def _go_offline(self, arg: str) -> str:
+        self._offline = True
+        return "the platform is unreachable: messages wait in the outbox (/online to reconnect)"
+
+    async def _go_online(self, arg: str) -> str:
+        self._offline = False
+        return "the platform is reachable again; waiting messages go out on their next retry"
 
     async def _clock_cmd(self, arg: str) -> str:
         if not arg:
@@ -266,7 +315,9 @@ class ConsoleAdapter:
 
     _COMMANDS: ClassVar[dict[str, Callable[[ConsoleAdapter, str], Awaitable[str]]]] = {
         "as": _as, "dm": _dm, "room": _room, "press": _press, "mod": _mod, "unmod": _unmod,
-        "closedm": _closedm, "leave": _leave, "clock": _clock_cmd, "who": _who,
+        "alumni": _alumni_cmd,
+        "closedm": _closedm, "leave": _leave, "offline": _go_offline, "online": _go_online,
+        "clock": _clock_cmd, "who": _who,
         "help": _help, "quit": _quit,
     }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import logging
 import signal
 import sys
@@ -36,7 +37,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "classify":
         from bot.crisis.detection.cli import run_classify
 
-        return run_classify(sys.stdin, sys.stdout)
+        # One message per line, whatever bytes arrive: undecodable ones become U+FFFD and a
+        # lone carriage return does not split a message.
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace",
+                                 newline="\n")
+        return run_classify(stdin, sys.stdout)
     try:
         settings = load_settings(args.config)
     except ConfigError as exc:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import TracebackType
+from typing import TypeVar
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -26,7 +27,9 @@ from bot.help import Help
 from bot.members import Members
 from bot.ports import Adapter, Clock, ManualClock
 from bot.privacy import DataRights, RetentionRule
+from bot.reachability import Reachability
 from bot.store.db import Database
+from bot.store.inbound import InboundLog
 from bot.store.migrations import migrate
 from bot.store.outbox import Outbox
 from bot.timeparse import parse_hhmm
@@ -34,6 +37,9 @@ from schedules import jobs
 from schedules.scheduler import JobSpec, Scheduler
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+HANDLED_EVENTS_KEPT = timedelta(days=7)  # longer than any platform replays
 
 
 @dataclass
@@ -45,6 +51,7 @@ class Core:
     db: Database
     outbox: Outbox
     members: Members
+    inbound: InboundLog
     audit: AuditLog
     errors: ErrorHandler
     routes: Routes
@@ -52,6 +59,17 @@ class Core:
     scheduler: Scheduler
     hooks: DeliveryHooks
     adapters: dict[str, Adapter] = field(default_factory=dict)
+    services: dict[type, object] = field(default_factory=dict)
+
+    def provide(self, service: object) -> None:
+        """Offer a feature's service to features installed after it."""
+        self.services[type(service)] = service
+
+    def need(self, kind: type[T]) -> T:
+        service = self.services.get(kind)
+        if not isinstance(service, kind):
+            raise RuntimeError(f"{kind.__name__} is needed: install its feature first")
+        return service
 
 
 Feature = Callable[[Core], None]
@@ -64,13 +82,17 @@ def install_foundation(core: Core) -> None:
     for spec in helper.commands() + core.rights.commands():
         core.routes.commands.add(spec)
     core.routes.text_handlers.append(core.rights.on_text)
-    core.rights.sources.append(core.audit)
+    reachability = Reachability(db=core.db, outbox=core.outbox, clock=core.clock)
+    core.routes.observers.append(reachability.observe)
+    core.hooks.on_failed("", reachability.delivery_failed)
+    core.rights.sources += [core.audit, reachability]
     retention = core.settings.retention
     core.rights.retention += [
         RetentionRule("sent messages", timedelta(days=retention.sent_messages_days),
                       core.outbox.purge_expired),
         RetentionRule("audit log", timedelta(days=retention.audit_log_days),
                       core.audit.purge_expired),
+        RetentionRule("handled event ids", HANDLED_EVENTS_KEPT, core.inbound.purge_expired),
     ]
     at = parse_hhmm(retention.purge_at)
     core.scheduler.add(JobSpec(
@@ -128,7 +150,8 @@ class App:
         members = Members()
         return Core(
             settings=self.settings, clock=self.clock, db=self.db, outbox=outbox,
-            members=members, audit=AuditLog(), errors=errors, routes=Routes(),
+            members=members, inbound=InboundLog(), audit=AuditLog(), errors=errors,
+            routes=Routes(),
             rights=DataRights(db=self.db, outbox=outbox, members=members, clock=self.clock),
             scheduler=Scheduler(self.clock, errors), hooks=DeliveryHooks(),
             adapters={adapter.platform: adapter for adapter in self._adapters},
@@ -137,7 +160,8 @@ class App:
     async def _start(self) -> None:
         core = self.core
         self.dispatcher = Dispatcher(
-            db=core.db, outbox=core.outbox, members=core.members, clock=core.clock,
+            db=core.db, outbox=core.outbox, members=core.members, inbound=core.inbound,
+            clock=core.clock,
             errors=core.errors, adapters=core.adapters, routes=core.routes,
             prefix=self.settings.bot.command_prefix,
         )
@@ -157,6 +181,7 @@ class App:
             core.scheduler.start()
             await core.scheduler.run_all()  # catch up at once on what came due while down
         for adapter in self._adapters:
+            adapter.use_commands(list(core.routes.commands))
             await adapter.start(self.dispatcher.submit)
         log.info("ready: %s", ", ".join(a.platform for a in self._adapters))
 

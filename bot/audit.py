@@ -47,5 +47,11 @@ class AuditLog:
             "UPDATE audit_log SET subject = ? WHERE subject = ?", (FORGOTTEN, me)
         )
 
+    async def forget_subject_of(self, tx: Tx, ref: str) -> int:
+        """Who a record was about is removed, for one record (an escalation deleted late)."""
+        return await tx.execute(
+            "UPDATE audit_log SET subject = ? WHERE ref = ? AND subject IS NOT NULL",
+            (FORGOTTEN, ref))
+
     async def purge_expired(self, tx: Tx, before: datetime) -> int:
         return await tx.execute("DELETE FROM audit_log WHERE at < ?", (to_db(before),))

@@ -101,6 +101,7 @@ class WitnessSection(Section):
     capacity: int = Field(default=2, ge=1, le=10)
     offer_timeout_hours: float = Field(default=24, gt=0)
     nudge_after_missed: int = Field(default=3, ge=1, le=30)
+    share_at: ClockTime = "18:00"
 
 
 class ConsoleSection(Section):
@@ -109,6 +110,7 @@ class ConsoleSection(Section):
     rooms: list[str] = Field(default_factory=lambda: ["general"])
     moderator_room: str = "moderators"
     moderators: list[str] = Field(default_factory=list)
+    alumni: list[str] = Field(default_factory=list)
     scan_rooms: list[str] = Field(default_factory=lambda: ["general"])
 
 
@@ -121,6 +123,8 @@ class DiscordSection(Section):
     moderator_channel_id: int = 0
     alumni_role_ids: list[int] = Field(default_factory=list)
     scan_channel_ids: list[int] = Field(default_factory=list)
+    state_file: OptionalPath = Path("discord-state.json")
+    requests_per_second: float = Field(default=48.0, gt=0, le=50)
 
 
 class MatrixSection(Section):
@@ -137,6 +141,11 @@ class MatrixSection(Section):
     community_room_id: str = ""
     allowed_servers: list[str] = Field(default_factory=list)
     scan_room_ids: list[str] = Field(default_factory=list)
+    alumni_room_id: str = ""
+    page_mentions: Literal["room", "moderators", "none"] = "room"
+    encrypt_rooms: bool = True
+    sync_timeout_seconds: int = Field(default=30, ge=1, le=300)
+    rate_limit_wait_seconds: float = Field(default=60.0, gt=0, le=3600)
 
 
 class Settings(BaseSettings):

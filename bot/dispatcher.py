@@ -22,12 +22,15 @@ from bot.identity import Target, UserRef
 from bot.members import Members
 from bot.ports import Adapter, Clock
 from bot.store.db import Database
+from bot.store.inbound import InboundLog
 from bot.store.outbox import Enqueue, Outbox
 
 log = logging.getLogger(__name__)
 
-Observer = Callable[[IncomingMessage, "Seen"], Awaitable[None]]
-TextHandler = Callable[[IncomingMessage, datetime], Awaitable[bool]]
+Observer = Callable[[IncomingMessage, "Seen"], Awaitable[bool]]
+"""Sees every message first; returns True if it acted on it (then no "I don't know that")."""
+TextHandler = Callable[[IncomingMessage, "Seen"], Awaitable[bool]]
+"""Offered text that is not a command (an answer to an open question); True if it took it."""
 LeaveHandler = Callable[[MemberLeft], Awaitable[None]]
 
 BUTTON_MEMORY = timedelta(days=2)  # how long a bare number answers the last buttons sent
@@ -40,6 +43,7 @@ class Seen:
     now: datetime
     previous: datetime | None
     counted: bool  # False for room chatter we only scan: it never updates "last seen"
+    quiet: bool = False  # an earlier observer acted (a crisis went to moderators): add nothing
 
 
 @dataclass
@@ -59,6 +63,7 @@ class Dispatcher:
         db: Database,
         outbox: Outbox,
         members: Members,
+        inbound: InboundLog,
         clock: Clock,
         errors: ErrorHandler,
         adapters: Mapping[str, Adapter],
@@ -69,17 +74,23 @@ class Dispatcher:
         self._db = db
         self._outbox = outbox
         self._members = members
+        self._inbound = inbound
         self._clock = clock
         self._errors = errors
         self._adapters = adapters
         self._routes = routes
         self._prefix = prefix
-        self._queue: asyncio.Queue[Event] = asyncio.Queue(queue_size)
+        self._queue: asyncio.Queue[tuple[Event, asyncio.Future[None]]] = asyncio.Queue(
+            queue_size)
         routes.text_handlers.insert(0, self._numbered_reply)
 
     async def submit(self, event: Event) -> None:
-        """The adapters' inbound callback."""
-        await self._queue.put(event)
+        """The adapters' inbound callback. Returns once the event has been handled, so an
+        adapter may then acknowledge it to its platform (store a sync token): a crash can
+        replay an event, never lose one."""
+        handled = asyncio.get_running_loop().create_future()
+        await self._queue.put((event, handled))
+        await handled
 
     async def join(self) -> None:
         """Wait until every submitted event has been handled."""
@@ -87,7 +98,7 @@ class Dispatcher:
 
     async def run(self) -> None:
         while True:
-            event = await self._queue.get()
+            event, handled = await self._queue.get()
             try:
                 await self.handle(event)
             except Exception as exc:
@@ -95,8 +106,18 @@ class Dispatcher:
                 await self._apologise(event)
             finally:
                 self._queue.task_done()
+                if not handled.done():
+                    handled.set_result(None)
 
     async def handle(self, event: Event) -> None:
+        """Handle one event, once: a replayed event id is skipped."""
+        event_id = _event_id(event)
+        platform = event.user.platform
+        if event_id is not None:
+            async with self._db.read() as tx:
+                if await self._inbound.seen(tx, platform, event_id):
+                    log.info("skipped a replayed %s on %s", type(event).__name__, platform)
+                    return
         match event:
             case IncomingMessage():
                 await self._message(event)
@@ -105,6 +126,9 @@ class Dispatcher:
             case MemberLeft():
                 for handler in self._routes.leave_handlers:
                     await handler(event)
+        if event_id is not None:
+            async with self._db.transaction() as tx:
+                await self._inbound.record(tx, platform, event_id, self._clock.now())
 
     async def _message(self, message: IncomingMessage) -> None:
         now = self._clock.now()
@@ -114,8 +138,10 @@ class Dispatcher:
         if counted:
             async with self._db.transaction() as tx:
                 previous = await self._members.touch(tx, message.user, now)
+        seen = Seen(now, previous, counted)
         for observe in self._routes.observers:
-            await observe(message, Seen(now, previous, counted))
+            if await observe(message, seen):
+                seen = replace(seen, quiet=True)
         if command_text is None:
             return
         parsed = self._routes.commands.parse(command_text)
@@ -123,9 +149,10 @@ class Dispatcher:
             await self._run(parsed, Origin.of(message), now)
             return
         for handler in self._routes.text_handlers:
-            if await handler(message, now):
+            if await handler(message, seen):
                 return
-        await self._say(message.user, message.reply_token, self._parse_error_text(parsed))
+        if not seen.quiet:
+            await self._say(message.user, message.reply_token, self._parse_error_text(parsed))
 
     def _command_text(self, message: IncomingMessage) -> str | None:
         """Direct messages are all commands (a leading / or the prefix is fine); in a room,
@@ -159,8 +186,9 @@ class Dispatcher:
         if isinstance(parsed, Invocation):
             await self._run(parsed, Origin.of(press), now)
 
-    async def _numbered_reply(self, message: IncomingMessage, now: datetime) -> bool:
+    async def _numbered_reply(self, message: IncomingMessage, seen: Seen) -> bool:
         """A bare number in a DM answers the newest buttons we sent there (plain-text fallback)."""
+        now = seen.now
         text = message.text.strip()
         if not message.is_direct or not text.isdigit() or len(text) > 2:
             return False
@@ -213,3 +241,11 @@ class Dispatcher:
                 await self._say(event.user, event.reply_token, texts.SOMETHING_WENT_WRONG)
             except Exception as exc:
                 self._errors.handle(exc, "dispatch.apologise")
+
+
+def _event_id(event: Event) -> str | None:
+    if isinstance(event, IncomingMessage):
+        return f"message:{event.message_id}"
+    if isinstance(event, ButtonPressed) and event.event_id is not None:
+        return f"press:{event.event_id}"
+    return None

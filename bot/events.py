@@ -24,6 +24,14 @@ class Capability(StrEnum):
     EPHEMERAL = "ephemeral"  # replies only the asker can see, in a shared room
 
 
+class Mention(StrEnum):
+    """The only mentions Porchlight ever makes: a moderator role, on a page."""
+
+    NONE = "none"
+    MODERATORS = "moderators"  # the configured moderator role(s)
+    BACKUP = "backup"  # the configured backup role(s), when nobody has claimed in time
+
+
 class Priority(IntEnum):
     """Delivery lanes: a lower number is never kept waiting by a higher one."""
 
@@ -44,6 +52,7 @@ class IncomingMessage:
     sent_at: datetime
     link: str | None = None  # a permalink, where the platform has one
     reply_token: str | None = None  # lets the adapter answer privately (e.g. an interaction)
+    space: str | None = None  # the key of the Porchlight-made private space it was written in
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,7 @@ class ButtonPressed:
     choice: int | None = None
     reply_token: str | None = None
     text: str | None = None  # what the member typed into a form, if the button asked
+    event_id: str | None = None  # the press itself (interaction, reaction), to drop replays
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +107,12 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingMessage:
-    """One message to one place. Mentions are off except the moderator role on a page."""
+    """One message to one place. Mentions are off except a moderator role on a page."""
 
     target: Target
     text: str
     buttons: tuple[Button, ...] = ()
     attachment: Attachment | None = None
     hidden_text: str | None = None  # shown behind a content warning
-    mention_moderators: bool = False
+    mention: Mention = Mention.NONE
     reply_token: str | None = None

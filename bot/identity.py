@@ -69,20 +69,49 @@ class RoomRef:
         return cls(*_split(text))
 
 
-Target = UserRef | RoomRef
-"""Where a message goes: a user means a private message, a room means a post there."""
+@dataclass(frozen=True, slots=True)
+class SpaceRef:
+    """A private space for a few members (a room, or a private thread), made on first use.
+
+    ``key`` names it stably (``witness-12``), so the adapter creates it once and reuses it.
+    """
+
+    platform: str
+    key: str
+    members: tuple[UserRef, ...]
+
+    def __post_init__(self) -> None:
+        _check(self.platform, self.key)
+        if not self.members or any(m.platform != self.platform for m in self.members):
+            raise IdentityError("a space needs members, all on its platform")
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.key}"
+
+
+Target = UserRef | RoomRef | SpaceRef
+"""Where a message goes: a user means a private message, a room a post there, a space the
+private room of a few members."""
 
 
 def parse_target(text: str) -> Target:
-    """Inverse of ``target_str``: targets are stored as ``user:...`` or ``room:...``."""
+    """Inverse of ``target_str``: targets are stored as ``user ...``, ``room ...`` or
+    ``space platform:key member member...``."""
     kind, _, rest = text.partition(" ")
     if kind == "user":
         return UserRef.parse(rest)
     if kind == "room":
         return RoomRef.parse(rest)
+    if kind == "space":
+        name, *members = rest.split(" ")
+        platform, key = _split(name)
+        return SpaceRef(platform, key, tuple(UserRef.parse(m) for m in members))
     raise IdentityError(f"not a stored target: {text[:40]!r}")
 
 
 def target_str(target: Target) -> str:
-    kind = "user" if isinstance(target, UserRef) else "room"
-    return f"{kind} {target}"
+    if isinstance(target, UserRef):
+        return f"user {target}"
+    if isinstance(target, RoomRef):
+        return f"room {target}"
+    return " ".join(["space", str(target), *(str(m) for m in target.members)])

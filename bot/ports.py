@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.commands import CommandSpec
 from bot.events import Capability, Event, OutgoingMessage
 from bot.identity import RoomRef, UserRef
 
@@ -79,6 +80,10 @@ class Adapter(Protocol):
     platform: str
     capabilities: frozenset[Capability]
 
+    def use_commands(self, commands: Sequence[CommandSpec]) -> None:
+        """Called once before ``start``: the commands the core understands, for platforms that
+        list them natively (slash commands). Others ignore it."""
+
     async def start(self, sink: EventSink) -> None:
         """Connect and begin handing events to ``sink``; returns once running."""
 
@@ -90,6 +95,18 @@ class Adapter(Protocol):
     async def is_moderator(self, user: UserRef) -> bool:
         """Ask the platform now, by role id or power level: never by name."""
 
+    async def is_alumnus(self, user: UserRef) -> bool:
+        """May volunteer as a witness: holds a configured alumni role (True if none is set)."""
+
+    def handle(self, user: UserRef) -> str:
+        """How to show this person to others in a message, without notifying them."""
+
     @property
     def moderator_room(self) -> RoomRef | None:
         """The private room where pages go, if configured."""
+
+
+def handle_of(adapters: Mapping[str, Adapter], user: UserRef) -> str:
+    """How ``user`` is shown to others: the platform's own handle, else ``platform:id``."""
+    adapter = adapters.get(user.platform)
+    return adapter.handle(user) if adapter is not None else str(user)

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from bot import texts
 from bot.commands import CommandSpec
 from bot.context import CommandContext
+from bot.dispatcher import Seen
 from bot.events import Attachment, IncomingMessage, OutgoingMessage, Priority
 from bot.identity import UserRef
 from bot.members import Members
@@ -41,7 +42,8 @@ class PersonalData(Protocol):
     async def delete_user(self, tx: Tx, user: UserRef) -> int: ...
 
 
-BeforeForget = Callable[[Tx, UserRef, datetime], Awaitable[None]]
+BeforeForget = Callable[[Tx, UserRef, datetime], Awaitable[str | None]]
+"""Runs before a member's data is deleted; may return a line to add to the confirmation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,30 +98,32 @@ class DataRights:
             await self._members.set_pending(tx, ctx.user, FORGET, ctx.now + CONFIRM_WINDOW)
             await self._outbox.enqueue(tx, ctx.now, ctx.reply(texts.FORGET_ASK))
 
-    async def on_text(self, message: IncomingMessage, now: datetime) -> bool:
+    async def on_text(self, message: IncomingMessage, seen: Seen) -> bool:
         """A direct "yes" confirms a pending ``forget me``; anything else cancels it."""
         if not message.is_direct:
             return False
+        now = seen.now
         async with self._db.transaction() as tx:
             pending = await self._members.take_pending(tx, message.user, now)
             if pending != FORGET or message.text.strip().casefold() not in YES:
                 return False
-            await self.forget(tx, message.user, now)
+            notes = await self.forget(tx, message.user, now)
+            done = "\n".join([texts.FORGET_DONE, *notes])
             await self._outbox.enqueue(tx, now, Enqueue(
-                OutgoingMessage(message.user, texts.FORGET_DONE, reply_token=message.reply_token),
+                OutgoingMessage(message.user, done, reply_token=message.reply_token),
                 kind="reply", priority=Priority.REPLY, forget_on_delivery=True,
             ))
         return True
 
-    async def forget(self, tx: Tx, user: UserRef, now: datetime) -> int:
-        """Delete everything about ``user`` in the caller's transaction."""
-        for hook in self.before_forget:
-            await hook(tx, user, now)
+    async def forget(self, tx: Tx, user: UserRef, now: datetime) -> list[str]:
+        """Delete everything about ``user`` in the caller's transaction; returns what the
+        features want the member told about it."""
+        notes = [note for hook in self.before_forget if (note := await hook(tx, user, now))]
         removed = 0
         for source in self.sources:
             removed += await source.delete_user(tx, user)
         log.info("forgot a member: %d rows removed or anonymised", removed)
-        return removed
+        return notes
 
     async def purge(self) -> dict[str, int]:
         """The daily retention job: each kind of data past its lifetime goes."""

@@ -22,11 +22,14 @@ SOMETHING_WENT_WRONG = (
 )
 EMPTY = "That message was empty. Type help to see what I can do."
 TOO_LONG = "That's longer than I can read as a command. Type help to see what I can do."
-NOT_A_COMMAND = "I don't know that one. Type help to see what I can do."
+NOT_A_COMMAND = (
+    "I only understand a few commands, so I may have missed what you meant. "
+    "Type help to see them."
+)
 
 
 def did_you_mean(name: str) -> str:
-    return f"I don't know that one. Did you mean {name}? (Type help to see everything.)"
+    return f"I don't know that one. Did you mean {name}? Type help to see everything."
 
 
 def needs_verb(group: str, specs: Iterable[CommandSpec]) -> str:
@@ -65,6 +68,12 @@ def help_for(specs: list[CommandSpec]) -> str:
 def help_unknown(topic: str) -> str:
     return f"I don't have help on “{topic[:30]}”. Type help to see every command."
 
+
+DMS_CLOSED = (
+    "I couldn't send you a private message earlier: your direct messages seem to be closed. "
+    "If you'd like check-ins or answers from me, allow direct messages from members of this "
+    "community in your privacy settings."
+)
 
 # Data rights
 MYDATA = (

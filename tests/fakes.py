@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.app import App, Feature, install_foundation
+from bot.commands import CommandSpec
 from bot.config import Settings
 from bot.events import (
     ButtonPressed,
@@ -39,10 +40,12 @@ class FakeAdapter:
     platform: str = "fake"
     capabilities: frozenset[Capability] = frozenset({Capability.BUTTONS})
     moderators: set[str] = field(default_factory=set)
+    alumni: set[str] | None = None  # None: no alumni role configured, anyone may volunteer
     mod_room: RoomRef | None = None
     sent: list[OutgoingMessage] = field(default_factory=list)
     fail_next: list[DeliveryError] = field(default_factory=list)
     gate: asyncio.Event | None = None
+    commands: list[CommandSpec] = field(default_factory=list)
     clock: ManualClock | None = None
     _sink: EventSink | None = None
     _ids: int = 0
@@ -51,6 +54,9 @@ class FakeAdapter:
     @property
     def moderator_room(self) -> RoomRef | None:
         return self.mod_room
+
+    def use_commands(self, commands: Sequence[CommandSpec]) -> None:
+        self.commands = list(commands)
 
     async def start(self, sink: EventSink) -> None:
         self._sink = sink
@@ -71,6 +77,12 @@ class FakeAdapter:
     async def is_moderator(self, user: UserRef) -> bool:
         return user.id in self.moderators
 
+    async def is_alumnus(self, user: UserRef) -> bool:
+        return self.alumni is None or user.id in self.alumni
+
+    def handle(self, user: UserRef) -> str:
+        return f"<{user.id}>"
+
     async def wait_sent(self, count: int) -> None:
         """Until at least ``count`` messages were sent (for tests with the worker running)."""
         while len(self.sent) < count:
@@ -90,7 +102,7 @@ class FakeAdapter:
         where = RoomRef(self.platform, room or f"dm-{name}")
         await self._sink(IncomingMessage(
             user=self.user(name), room=where, text=text, is_direct=room is None,
-            message_id=f"in{self._ids}", sent_at=self._now(),
+            message_id=f"{id(self)}-in{self._ids}", sent_at=self._now(),
         ))
 
     async def press(self, name: str, command: str, *, room: str | None = None) -> None:

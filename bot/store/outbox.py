@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from bot.events import Attachment, Button, OutgoingMessage, Priority
+from bot.events import Attachment, Button, Mention, OutgoingMessage, Priority
 from bot.identity import UserRef, parse_target, target_str
 from bot.store.db import Tx, from_db, maybe_from_db, to_db
 
@@ -69,8 +69,8 @@ def encode(message: OutgoingMessage) -> str:
         data["attachment"] = [message.attachment.filename, message.attachment.content]
     if message.hidden_text is not None:
         data["hidden_text"] = message.hidden_text
-    if message.mention_moderators:
-        data["mention_moderators"] = True
+    if message.mention is not Mention.NONE:
+        data["mention"] = message.mention.value
     if message.reply_token:
         data["reply_token"] = message.reply_token
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -85,7 +85,7 @@ def decode(target: str, payload: str) -> OutgoingMessage:
         buttons=tuple(Button(*button) for button in data.get("buttons", ())),
         attachment=Attachment(*attachment) if attachment else None,
         hidden_text=data.get("hidden_text"),
-        mention_moderators=data.get("mention_moderators", False),
+        mention=Mention(data.get("mention", Mention.NONE)),
         reply_token=data.get("reply_token"),
     )
 
@@ -199,6 +199,13 @@ class Outbox:
             (to_db(now), error, item_id),
         )
 
+    async def cancel_pending(self, tx: Tx, user: UserRef, kind: str) -> int:
+        """Withdraw messages of ``kind`` to ``user`` not yet sent (consent taken back)."""
+        return await tx.execute(
+            "DELETE FROM outbox WHERE target = ? AND kind = ? AND status = 'pending'",
+            (target_str(user), kind),
+        )
+
     async def release_in_flight(self, tx: Tx, platform: str) -> int:
         """After a restart: rows that were being sent go back to pending (at least once)."""
         return await tx.execute(
@@ -263,9 +270,16 @@ class Outbox:
         ]
 
     async def delete_user(self, tx: Tx, user: UserRef) -> int:
-        return await tx.execute(
-            "DELETE FROM outbox WHERE target = ? OR subject = ?", (target_str(user), str(user))
+        """Messages to them go. Messages about them still waiting to reach others (a page for
+        an escalation that stays open) are still delivered, no longer linked to them."""
+        removed = await tx.execute(
+            "DELETE FROM outbox WHERE target = ? OR (subject = ? AND status IN"
+            " ('delivered', 'failed'))", (target_str(user), str(user)),
         )
+        return removed + await self.unlink_subject(tx, user)
+
+    async def unlink_subject(self, tx: Tx, user: UserRef) -> int:
+        return await tx.execute("UPDATE outbox SET subject = NULL WHERE subject = ?", (str(user),))
 
     async def purge_expired(self, tx: Tx, before: datetime) -> int:
         """Finished rows hold message text: keep them only as long as retention allows."""

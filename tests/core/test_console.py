@@ -54,7 +54,7 @@ def test_a_console_session_from_a_script(tmp_path: Path) -> None:
     out = result.stdout
     assert "Porchlight → alice (private)\n  Hi, I'm Porchlight" in out
     assert "alice #general> my-private-words-7431 said in a room" in out  # the transcript
-    assert "I don't know that one." in out  # the direct message was not a command
+    assert "I only understand a few commands" in out  # the direct message was no command
     data = json.loads(attachment(out, "porchlight-mydata.json"))
     assert data["you"] == "console:alice"
     assert "(bob is now a moderator)" in out

@@ -59,7 +59,7 @@ async def test_unknown_and_malformed_commands_get_a_short_friendly_line(tmp_path
         await adapter.say("alice", "forget")
         await app.settle()
         typo, usage, verb = adapter.texts_to("alice")
-        assert typo == "I don't know that one. Did you mean help? (Type help to see everything.)"
+        assert typo == "I don't know that one. Did you mean help? Type help to see everything."
         assert usage == "Pick a or b.\nUsage: pick a|b"
         assert verb == "forget needs one more word. Try one of: forget me."
 
@@ -108,7 +108,7 @@ async def test_buttons_and_bare_numbers_run_their_commands(tmp_path: Path) -> No
         await app.settle()
         assert [name for name, _ in calls] == ["ask", "pick b", "pick a"]
         assert all(ctx.origin.via_button for _, ctx in calls[1:])
-        assert "I don't know that one" in adapter.texts_to("alice")[-1]
+        assert "I only understand a few commands" in adapter.texts_to("alice")[-1]
 
 
 async def test_a_failing_handler_is_counted_apologised_for_and_the_loop_goes_on(
@@ -134,17 +134,19 @@ async def test_observers_see_direct_and_room_messages_but_only_direct_ones_count
     def install(core: Core) -> None:
         install_foundation(core)
 
-        async def observe(message: IncomingMessage, when: Seen) -> None:
+        async def observe(message: IncomingMessage, when: Seen) -> bool:
             seen.append((message.message_id, when))
+            return message.text == "quiet please"
         core.routes.observers.append(observe)
 
     async with running_app(tmp_path, features=[install]) as (app, adapter, _):
         await adapter.say("alice", "hello there", room="general")
         await adapter.say("alice", "help")
-        await adapter.say("alice", "help")
+        await adapter.say("alice", "quiet please")
         await app.settle()
         assert [w.counted for _, w in seen] == [False, True, True]
         assert seen[1][1].previous is None and seen[2][1].previous is not None
+        assert len(adapter.texts_to("alice")) == 1  # an observer acted: no "I don't know"
 
 
 async def test_member_left_reaches_leave_handlers(tmp_path: Path) -> None:
@@ -162,3 +164,14 @@ async def test_member_left_reaches_leave_handlers(tmp_path: Path) -> None:
         await adapter._sink(MemberLeft(UserRef("fake", "bob"), clock.now()))
         await app.settle()
         assert left == [UserRef("fake", "bob")]
+
+
+async def test_a_replayed_event_is_handled_once(tmp_path: Path) -> None:
+    async with running_app(tmp_path) as (app, adapter, clock):
+        message = IncomingMessage(user=UserRef("fake", "alice"), room=RoomRef("fake", "dm"),
+                                  text="help", is_direct=True, message_id="evt-1",
+                                  sent_at=clock.now())
+        await app.dispatcher.submit(message)
+        await app.dispatcher.submit(message)  # e.g. a sync replayed after a crash
+        await app.settle()
+        assert len(adapter.texts_to("alice")) == 1

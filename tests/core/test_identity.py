@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.identity import IdentityError, RoomRef, UserRef, parse_target, target_str
+from bot.identity import IdentityError, RoomRef, SpaceRef, UserRef, parse_target, target_str
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,16 @@ def test_targets_round_trip_and_keep_users_and_rooms_apart() -> None:
 def test_any_printable_id_round_trips(ident: str) -> None:
     user = UserRef("matrix", ident)
     assert UserRef.parse(str(user)) == user
+
+
+def test_spaces_round_trip_with_their_members() -> None:
+    space = SpaceRef("matrix", "witness-12", (UserRef("matrix", "@a:hs"),
+                                              UserRef("matrix", "@b:hs")))
+    assert parse_target(target_str(space)) == space
+
+
+def test_a_space_needs_members_on_its_own_platform() -> None:
+    with pytest.raises(IdentityError):
+        SpaceRef("matrix", "witness-1", ())
+    with pytest.raises(IdentityError):
+        SpaceRef("matrix", "witness-1", (UserRef("discord", "1"),))
