@@ -1,0 +1,142 @@
+"""Tokens of one message with their positions, and the context that lowers a match's tier.
+
+A crisis phrase means different things depending on who says it and how: "I want to die" is
+not "do you want to die?", not "I used to want to die", not "I don't want to die", and not
+"this boss fight makes me want to die lol". Each of those contexts lowers a match by one tier
+(someone else as the subject by two), so they reach at most the moderator queue, never a page.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from .vocab import Vocabulary
+
+Finder = Callable[[str], Iterator[re.Match[str]]]
+Cue = tuple[Finder, frozenset[str] | None]  # finder, and words it needs (None: always run)
+
+
+@dataclass(slots=True)
+class Tokens:
+    """Canonical words of a message; index 0 and the last index are sentence sentinels.
+
+    ``source`` is, for each word, the index of the typed token it came from (-1 for the
+    sentinels), so spans can be mapped back to the original text only when needed."""
+
+    words: list[str]
+    source: list[int]
+    sentence: list[int]
+    clause: list[int]
+    text: str = ""
+    offsets: tuple[int, ...] = ()
+
+    def index_at(self, position: int) -> int:
+        """The token a character of ``text`` belongs to (a token owns its trailing space)."""
+        return bisect_right(self.offsets, position) - 1
+
+
+def build_tokens(raws: list[str], vocab: Vocabulary, clause_words: frozenset[str]) -> Tokens:
+    """Canonical words of the typed tokens ``raws``, with sentences and clauses."""
+    tokens = Tokens(["."], [-1], [0], [0])
+    sentence = clause = 0
+    for index, raw in enumerate(raws):
+        for word in vocab.canonical(raw):
+            if word == ",":
+                clause += 1
+                continue
+            if word == ".":
+                if tokens.words[-1] == ".":
+                    continue
+                sentence += 1
+                clause += 1
+            elif word in clause_words:
+                clause += 1
+            _append(tokens, word, index, sentence, clause)
+    if tokens.words[-1] != ".":
+        _append(tokens, ".", -1, sentence + 1, clause + 1)
+    offsets, position = [], 1
+    for word in tokens.words:
+        offsets.append(position)
+        position += len(word) + 1
+    tokens.offsets = tuple(offsets)
+    tokens.text = " " + " ".join(tokens.words) + " "
+    return tokens
+
+
+def _append(tokens: Tokens, word: str, source: int, sentence: int, clause: int) -> None:
+    tokens.words.append(word)
+    tokens.source.append(source)
+    tokens.sentence.append(sentence)
+    tokens.clause.append(clause)
+
+
+class Context:
+    """Where each kind of cue occurs in one message, and the tier shift they imply."""
+
+    def __init__(self, tokens: Tokens, cues: Mapping[str, Cue],
+                 first: frozenset[str], other: frozenset[str]) -> None:
+        self._t = tokens
+        self._first, self._other = first, other
+        words = set(tokens.words)
+        self._quotes = [i for i, word in enumerate(tokens.words) if word == '"']
+        self._at: dict[str, list[tuple[int, int]]] = {}
+        for kind, (find, anchors) in cues.items():
+            if anchors is not None and anchors.isdisjoint(words):
+                self._at[kind] = []  # none of the words this cue needs: skip its regex
+                continue
+            self._at[kind] = [(tokens.index_at(m.start()), tokens.index_at(m.end() - 1))
+                              for m in find(tokens.text)]
+
+    def shift(self, first: int, *, negatable: bool, person: str) -> int:
+        """Tiers to subtract from a match starting at token ``first``."""
+        sentence = self._t.sentence[first]
+        shift = 0
+        if negatable and any(first - 3 <= end < first and self._same_clause(start, first)
+                             for start, end in self._at["negation"]):
+            shift += 1
+        if person == "first" and self._other_subject(first):
+            shift += 2
+        if self._in_sentence("distant", sentence) and not self._in_sentence("recent", sentence):
+            shift += 1
+        if any(first - 4 <= start and end < first and self._same_clause(start, first)
+               for start, end in self._at["hypothetical"]):
+            shift += 1
+        if self._in_sentence("joke", sentence) or self._in_sentence("joke", sentence + 1):
+            shift += 1
+        if self._quoted(first):
+            shift += 1
+        shift += self._in_sentence("game", sentence)
+        shift += self._in_sentence("music", sentence)
+        return shift
+
+    def _quoted(self, first: int) -> bool:
+        """Inside double quotes, with the writer's own words around them: someone's words
+        reported or sung, not said. A message that is only a quote is taken as said."""
+        quotes = self._quotes
+        if len(quotes) < 2 or sum(1 for index in quotes if index < first) % 2 == 0:
+            return False
+        inside = set()
+        for opening, closing in zip(quotes[::2], quotes[1::2], strict=False):
+            inside.update(range(opening, closing + 1))
+        return any(i not in inside and word != "." for i, word in enumerate(self._t.words))
+
+    def _in_sentence(self, kind: str, sentence: int) -> bool:
+        return any(self._t.sentence[start] == sentence for start, _ in self._at[kind])
+
+    def _same_clause(self, index: int, first: int) -> bool:
+        return self._t.clause[index] == self._t.clause[first]
+
+    def _other_subject(self, first: int) -> bool:
+        """Is the nearest person word before the match someone other than the writer?"""
+        t = self._t
+        for index in range(first, max(first - 8, 0), -1):
+            if t.sentence[index] != t.sentence[first] or t.words[index] == ".":
+                break
+            if t.words[index] in self._first:
+                return False
+            if t.words[index] in self._other:
+                return True
+        return False
