@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Self
 
 _PLATFORM = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _MAX_ID = 255
@@ -34,8 +35,8 @@ def _split(text: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class UserRef:
-    """A member, as ``discord:123``, ``matrix:@a:hs`` or ``console:alice``."""
+class _PlatformRef:
+    """``platform:id``; the core never looks inside the id."""
 
     platform: str
     id: str
@@ -47,26 +48,18 @@ class UserRef:
         return f"{self.platform}:{self.id}"
 
     @classmethod
-    def parse(cls, text: str) -> UserRef:
+    def parse(cls, text: str) -> Self:
         return cls(*_split(text))
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class RoomRef:
+class UserRef(_PlatformRef):
+    """A member, as ``discord:123``, ``matrix:@a:hs`` or ``console:alice``."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class RoomRef(_PlatformRef):
     """A channel or room, as ``discord:456``, ``matrix:!abc:hs`` or ``console:#general``."""
-
-    platform: str
-    id: str
-
-    def __post_init__(self) -> None:
-        _check(self.platform, self.id)
-
-    def __str__(self) -> str:
-        return f"{self.platform}:{self.id}"
-
-    @classmethod
-    def parse(cls, text: str) -> RoomRef:
-        return cls(*_split(text))
 
 
 @dataclass(frozen=True, slots=True)

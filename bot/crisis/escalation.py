@@ -11,7 +11,7 @@ import logging
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from bot.audit import SYSTEM, AuditLog
+from bot.audit import FORGOTTEN, SYSTEM, AuditLog
 from bot.config import CrisisSection
 from bot.crisis import texts
 from bot.crisis.detection import Detection, Detector, Tier
@@ -190,7 +190,7 @@ class CrisisService:
         await self._escalations.reopen(tx, esc.id, now)
         await self._audit.record(tx, now, SYSTEM, "claim lapsed", esc.member,
                                  f"escalation:{esc.id}")
-        if esc.claimed_by and esc.claimed_at:
+        if esc.claimed_by and esc.claimed_by != FORGOTTEN and esc.claimed_at:
             moderator = UserRef.parse(esc.claimed_by)
             await self._outbox.enqueue(tx, now, Enqueue(
                 OutgoingMessage(moderator, texts.claim_expired(esc.id, now - esc.claimed_at)),

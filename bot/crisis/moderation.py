@@ -16,7 +16,7 @@ from bot.crisis.detection import Tier
 from bot.crisis.paging import Pager
 from bot.crisis.repository import OPEN, OUTCOMES, RESOLVED, Escalation, Escalations, OnCall
 from bot.events import Button
-from bot.identity import UserRef
+from bot.identity import IdentityError, UserRef
 from bot.safety import defang
 from bot.store.db import Database, Tx
 from bot.store.outbox import Outbox
@@ -88,32 +88,27 @@ class ModeratorDesk:
     async def queue(self, ctx: CommandContext) -> None:
         async with self._db.transaction() as tx:
             open_ = await self._escalations.unresolved(tx)
-            lines = [texts.queue_line(e.id, e.tier, self._state(e.status, e.claimed_by),
-                                      ctx.now - e.opened_at) for e in open_]
+            lines = [texts.queue_line(e.id, e.tier, self._state(e), ctx.now - e.opened_at)
+                     for e in open_]
             await self._say(tx, ctx, "\n".join(lines) if lines else texts.NOTHING_OPEN)
 
     async def show(self, ctx: CommandContext) -> None:
-        escalation_id = _escalation_id(ctx)
         async with self._db.transaction() as tx:
-            esc = await self._escalations.get(tx, escalation_id)
+            esc = await self._find(tx, ctx)
             if esc is None:
-                await self._say(tx, ctx, texts.not_found(escalation_id))
                 return
             words = [f"{at:%d %b %H:%M} UTC: {text or '(removed after retention)'}"
                      for at, text in await self._escalations.messages(tx, esc.id)]
-            head = texts.queue_line(esc.id, esc.tier, self._state(esc.status, esc.claimed_by),
-                                    ctx.now - esc.opened_at)
+            head = texts.queue_line(esc.id, esc.tier, self._state(esc), ctx.now - esc.opened_at)
             await self._audit.record(tx, ctx.now, ctx.user, "viewed", esc.member,
                                      f"escalation:{esc.id}")
             await self._say(tx, ctx, f"{head}\nMember: {self._pager.handle(esc.member)}\n"
                             f"{texts.CONTENT_WARNING}:\n" + defang("\n".join(words)))
 
     async def claim(self, ctx: CommandContext) -> None:
-        escalation_id = _escalation_id(ctx)
         async with self._db.transaction() as tx:
-            esc = await self._escalations.get(tx, escalation_id)
+            esc = await self._find(tx, ctx)
             if esc is None:
-                await self._say(tx, ctx, texts.not_found(escalation_id))
                 return
             deadline = esc.policy.claim_deadline(ctx.now)
             if not await self._escalations.claim(tx, esc.id, ctx.user, ctx.now, deadline):
@@ -127,7 +122,7 @@ class ModeratorDesk:
                             (*buttons, Button("Release", f"mod release {esc.id}")))
             await self._tell_room(tx, ctx, esc.platform,
                                   texts.claimed_notice(esc.id, self._pager.handle(ctx.user)))
-        log.info("escalation %d claimed", escalation_id)
+        log.info("escalation %d claimed", esc.id)
 
     async def release(self, ctx: CommandContext) -> None:
         escalation_id = _escalation_id(ctx)
@@ -199,16 +194,32 @@ class ModeratorDesk:
         if isinstance(ctx.reply_target, UserRef):
             await self._pager.notice(tx, platform, text, ctx.now)
 
-    def _state(self, status: str, claimed_by: str | None) -> str:
-        if status == OPEN:
+    async def _find(self, tx: Tx, ctx: CommandContext) -> Escalation | None:
+        """The escalation the command names, or None after saying there is none."""
+        escalation_id = _escalation_id(ctx)
+        esc = await self._escalations.get(tx, escalation_id)
+        if esc is None:
+            await self._say(tx, ctx, texts.not_found(escalation_id))
+        return esc
+
+    def _state(self, esc: Escalation) -> str:
+        if esc.status == OPEN:
             return "unclaimed"
-        return f"claimed by {self._pager.handle(UserRef.parse(claimed_by))}" if claimed_by \
-            else status
+        if esc.status == RESOLVED:
+            return f"resolved ({esc.outcome})"
+        return f"claimed by {self._who(esc.claimed_by)}"
+
+    def _who(self, stored: str | None) -> str:
+        """A moderator as stored: shown by handle, or plainly once they asked to be forgotten."""
+        try:
+            return self._pager.handle(UserRef.parse(stored or ""))
+        except IdentityError:
+            return "a moderator"
 
     def _not_claimable(self, esc: Escalation) -> str:
         if esc.status == RESOLVED or esc.claimed_by is None:
             return texts.already_resolved(esc.id)
-        return texts.already_claimed(esc.id, self._pager.handle(UserRef.parse(esc.claimed_by)))
+        return texts.already_claimed(esc.id, self._who(esc.claimed_by))
 
 
 def _escalation_id(ctx: CommandContext) -> int:
