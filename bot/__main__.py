@@ -44,18 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         return run_classify(stdin, sys.stdout)
     try:
         settings = load_settings(args.config)
-    except ConfigError as exc:
+        if args.command == "check-config":
+            print(settings.model_dump_json(indent=2))
+            return 0
+        _configure_logging(settings)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run(settings))
+    except ConfigError as exc:  # also what adapters and features find wrong at start-up
         where = args.config or "the environment"
         print(f"porchlight: the config in {where} has problems:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 2
-    if args.command == "check-config":
-        print(settings.model_dump_json(indent=2))
-        return 0
-    _configure_logging(settings)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(settings))
     return 0
 
 

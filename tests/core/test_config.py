@@ -125,3 +125,13 @@ def test_the_example_config_is_valid_and_documents_every_key() -> None:
     for section, model in settings:
         for key in type(model).model_fields:
             assert f"\n{key} = " in text or f"\n# {key} = " in text, f"{section}.{key} missing"
+
+
+def test_problems_found_at_start_up_also_exit_2_one_line_each(tmp_path: Path) -> None:
+    result = _porchlight(env={"PORCHLIGHT__BOT__ADAPTERS": '["discord"]',
+                              "PORCHLIGHT__BOT__DATABASE": str(tmp_path / "x.db")})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == "porchlight: the config in the environment has problems:"
+    assert any(line.strip().startswith("discord.token:") for line in lines[1:])
+    assert "Traceback" not in result.stderr
