@@ -42,7 +42,8 @@ stand-in lacks), ``sent`` (bot messages created/edited/deleted by any route, wit
 ``state.internal_errors`` lists stand-in bugs (answered 400, not 500: discord.py retries a
 500 for ~25 s); the fixture asserts it stays empty.
 
-Failure injection: ``close_dms_for(user)`` (403 / 50007), ``rate_limits(50, per_route=...)``,
+Failure injection: ``close_dms_for(user)`` (403 / 50007), ``forbid_channel(channel)``
+(403 / 50001), ``rate_limits(50, per_route=...)``,
 ``force_429(n, retry_after=...)``, ``close_gateway()``, ``request_reconnect()``,
 ``invalidate_session()``, ``restart()``. Discord's interaction rules apply: 3 s to respond,
 one response only (40060), 15-minute webhook tokens, first followup after a defer replaces the

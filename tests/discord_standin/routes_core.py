@@ -12,6 +12,7 @@ from .state import StandInState
 from .world import CH_DM, Channel
 
 CLOSED_DMS = (403, 50007, "Cannot send messages to this user")
+MISSING_ACCESS = (403, 50001, "Missing Access")
 
 
 def _channel(st: StandInState, call: RestCall) -> Channel:
@@ -86,6 +87,8 @@ def post_message(st: StandInState, call: RestCall) -> Result:
     if channel.type == CH_DM and channel.recipient_id in st.closed_dms:
         st.stats.closed_dm_403 += 1
         raise ApiError(*CLOSED_DMS)
+    if channel.id in st.forbidden_channels:
+        raise ApiError(*MISSING_ACCESS)
     sent = st.messages.create(channel, call.json or {}, call.files, source="channel")
     return 200, sent.message
 

@@ -276,6 +276,10 @@ class DiscordStandIn:
     def open_dms_for(self, user: UserLike) -> None:
         self.state.closed_dms.discard(self.inject.user(user).id)
 
+    def forbid_channel(self, channel: ChannelLike) -> None:
+        """The bot loses access to a channel: posts there answer 403 / 50001 from now on."""
+        self.state.forbidden_channels.add(self.inject.channel(channel).id)
+
     def rate_limits(
         self,
         global_per_second: float | None = 50.0,

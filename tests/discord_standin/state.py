@@ -97,6 +97,7 @@ class StandInState:
         # None -> global commands; guild id -> that guild's commands; each name -> payload
         self.commands: dict[int | None, dict[str, p.Json]] = {}
         self.closed_dms: set[int] = set()
+        self.forbidden_channels: set[int] = set()  # the bot lost access (403 / 50001)
         self.internal_errors: list[str] = []  # stand-in bugs; fixtures assert this is empty
         self.strict_recipients = False
         self.ack_deadline = ACK_DEADLINE

@@ -7,6 +7,7 @@ import io
 
 import aiohttp
 import discord
+import pytest
 
 from .probe_bot import MOOD_ID, Probe, make_intents, running_probe
 from .server import DiscordStandIn
@@ -187,3 +188,12 @@ async def test_heartbeats_are_acknowledged():
                 await d.wait_for_gateway("heartbeat", after=after)  # the periodic one
                 assert probe.client.latency < 1.0  # measured from our HEARTBEAT_ACKs
                 probe.assert_alive()
+
+
+async def test_forbidden_channel_answers_403_missing_access(standin: DiscordStandIn, probe: Probe):
+    standin.forbid_channel("checkins")
+    with pytest.raises(discord.Forbidden) as caught:
+        await _text_channel(standin, probe, "checkins").send("hello")
+    assert caught.value.code == 50001
+    assert standin.stats.invalid_requests == 1 and standin.stats.closed_dm_403 == 0
+    probe.assert_alive()
