@@ -26,7 +26,7 @@ from bot.errors import ErrorHandler
 from bot.help import Help
 from bot.members import Members
 from bot.ports import Adapter, Clock, ManualClock
-from bot.privacy import DataRights, RetentionRule
+from bot.privacy import DataRights, PersonalData, RetentionRule
 from bot.reachability import Reachability
 from bot.store.db import Database
 from bot.store.inbound import InboundLog
@@ -86,6 +86,7 @@ def install_foundation(core: Core) -> None:
     core.routes.observers.append(reachability.observe)
     core.hooks.on_failed("", reachability.delivery_failed)
     core.rights.sources += [core.audit, reachability]
+    core.rights.sources += [a for a in core.adapters.values() if isinstance(a, PersonalData)]
     retention = core.settings.retention
     core.rights.retention += [
         RetentionRule("sent messages", timedelta(days=retention.sent_messages_days),

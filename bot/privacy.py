@@ -12,7 +12,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from bot import texts
 from bot.commands import CommandSpec
@@ -32,8 +32,10 @@ CONFIRM_WINDOW = timedelta(minutes=10)
 YES = {"yes", "y", "yes.", "yes please", "confirm"}
 
 
+@runtime_checkable
 class PersonalData(Protocol):
-    """A repository that holds something about members."""
+    """Anything that holds something about members: repositories, and adapters that keep
+    platform ids between runs (their ``tx`` argument is then unused)."""
 
     section: str
 

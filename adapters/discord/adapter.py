@@ -28,6 +28,7 @@ from bot.commands import CommandSpec
 from bot.events import Capability, OutgoingMessage, Priority
 from bot.identity import RoomRef, UserRef
 from bot.ports import Clock, EventSink, Sent, TransientDeliveryError
+from bot.store.db import Tx
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,20 @@ class DiscordAdapter:
 
     def use_commands(self, commands: Sequence[CommandSpec]) -> None:
         self._specs = list(commands)
+
+    # The DM channel kept for a member is about them: mydata shows it, forget me drops it.
+
+    section = "discord_adapter"
+
+    async def export_user(self, tx: Tx, user: UserRef) -> dict[str, str] | None:
+        channel = self._state.dm_channel(int(user.id)) if _is_ours(user) else None
+        return None if channel is None else {"dm_channel_id": str(channel)}
+
+    async def delete_user(self, tx: Tx, user: UserRef) -> int:
+        if not _is_ours(user) or self._state.dm_channel(int(user.id)) is None:
+            return 0
+        self._state.forget_dm(int(user.id))
+        return 1
 
     async def start(self, sink: EventSink) -> None:
         """Log in, sync slash commands if they changed, connect, and wait until ready."""
@@ -177,3 +192,7 @@ def _connection_ended(task: asyncio.Task[None]) -> None:
         return
     if (exc := task.exception()) is not None:
         log.error("discord: the gateway connection ended: %s", type(exc).__name__)
+
+
+def _is_ours(user: UserRef) -> bool:
+    return user.platform == PLATFORM and user.id.isdigit()

@@ -181,3 +181,21 @@ def test_library_logs_hold_no_payloads_and_no_interaction_tokens(
     assert logged == ["We are being rate limited. POST "
                       "https://discord.com/api/v10/webhooks/123/<token>/messages responded "
                       "with 429."]
+
+
+async def test_a_members_dm_channel_is_in_mydata_and_gone_after_forget_me() -> None:
+    from adapters import build_adapters
+    from bot.identity import UserRef
+    from bot.ports import SystemClock
+    from bot.privacy import PersonalData
+
+    settings = Settings(bot={"adapters": ["discord"]}, discord={
+        "token": "t", "guild_id": 1, "moderator_role_ids": [2], "state_file": ""})
+    (adapter,) = build_adapters(settings, SystemClock())
+    adapter._state.remember_dm(42, 4200)  # type: ignore[attr-defined]
+    assert isinstance(adapter, PersonalData)
+    member = UserRef("discord", "42")
+    assert await adapter.export_user(None, member) == {"dm_channel_id": "4200"}  # type: ignore[arg-type]
+    assert await adapter.export_user(None, UserRef("matrix", "@x:hs")) is None  # type: ignore[arg-type]
+    assert await adapter.delete_user(None, member) == 1  # type: ignore[arg-type]
+    assert await adapter.export_user(None, member) is None  # type: ignore[arg-type]
