@@ -12,10 +12,11 @@ from tests.core.test_console import ROOT, run_console
 from tests.crisis.helpers import CRISIS
 
 
-def test_a_crisis_is_claimed_and_resolved_by_a_moderator_not_by_anyone_else(
-    tmp_path: Path,
-) -> None:
+def test_a_check_in_note_pages_a_moderator_who_claims_and_resolves_it(tmp_path: Path) -> None:
     result = run_console(tmp_path, "\n".join([
+        "checkin start 09:00 UTC",
+        "/clock +1d",
+        "2",
         CRISIS,
         "/as bob",
         "mod claim 1",
@@ -30,6 +31,8 @@ def test_a_crisis_is_claimed_and_resolved_by_a_moderator_not_by_anyone_else(
     out = result.stdout
     assert "Porchlight → #moderators\n  @moderators\n  🔴 Crisis #1 · needs a person now" in out
     assert "Porchlight → alice (private)\n  Thank you for telling us." in out
+    after_note = out.split(CRISIS, 1)[1].split("bob>", 1)[0]
+    assert "Kept with" not in after_note  # the resource message is the only answer
     assert "Porchlight → bob (private)\n  That one is for moderators." in out
     assert "  You have #1. Reach out to alice privately" in out
     assert "#1 resolved (reached-out) by carol. Thank you." in out

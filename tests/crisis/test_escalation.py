@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -231,3 +232,24 @@ async def test_every_transition_is_audited_without_member_text(tmp_path: Path) -
         assert {r["ref"] for r in rows} == {"escalation:1"}
         flat = " ".join(str(v) for r in rows for v in tuple(r))
         assert "pills" not in flat and "safe now" not in flat
+
+
+async def test_two_moderators_claiming_at_the_same_moment_one_wins(tmp_path: Path) -> None:
+    """Two connections (two processes) race the same claim: exactly one succeeds."""
+    from bot.crisis.repository import Escalations
+    from bot.store.db import Database
+
+    async with crisis_app(tmp_path) as (app, adapter, clock):
+        await adapter.say("alice", CRISIS)
+        await app.settle()
+        other = await Database.open(app.core.db.path)
+        try:
+            async def claim(db: Database, name: str) -> bool:
+                async with db.transaction() as tx:
+                    return await Escalations().claim(tx, 1, UserRef("fake", name), clock.now(),
+                                                     clock.now() + timedelta(hours=1))
+
+            results = await asyncio.gather(claim(app.core.db, "carol"), claim(other, "dave"))
+        finally:
+            await other.close()
+        assert sorted(results) == [False, True]
