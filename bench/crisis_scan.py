@@ -128,7 +128,11 @@ MED_TEMPLATES = ["<take> <many> (of)? <my>? {w}",
                  "(mixing|mix|mixed) {w} (and|with) (benzos|xanax|opioids|alcohol)",
                  "(double|triple) (dose|doses) of {w} ~3 (tonight|on purpose|forever)",
                  "(emptied|emptying) (the|my)? {w} (bottle|box|pack)",
-                 "{w} (overdose|od) (tonight|on purpose|again)"]
+                 "{w} (overdose|od) (tonight|on purpose|again)",
+                 "(took|swallowed) ~3 {w} ~~8 woke up (in the hospital|in the er)",
+                 "(counting|counted) (out|up)? (my|the)? {w} ~3 (tonight|again|to take)",
+                 "(crushed|crushing) (up)? (all|the)? {w} ~3 (to|and) (snort|take|drink)",
+                 "(saved|been saving) (up)? (a month of|weeks of) {w}"]
 PLACE_TEMPLATES = ["(jump|jumping|jumped) (off|from) the {w}",
                    "standing (on|at) the {w} ~3 (right now|tonight)",
                    "(throw|throwing) myself (off|from) the {w}",
@@ -137,13 +141,32 @@ PLACE_TEMPLATES = ["(jump|jumping|jumped) (off|from) the {w}",
                    "(drive|driving|drove) (to|off) the {w} ~3 (tonight|to end it|and jump)",
                    "(sitting|sat) on the {w} ~3 (legs over|looking down|tonight)",
                    "(going|walking|heading) to the {w} ~3 (to jump|to end it|for the last time)",
-                   "(the|that) {w} ~~6 (jump|end it|never come back)"]
+                   "(the|that) {w} ~~6 (jump|end it|never come back)",
+                   "(parked|parking|sitting in my car) (at|by|near) the {w} ~3 (tonight|again)",
+                   "(looking|looked|staring) down from the {w}",
+                   "(legs|feet) over the (edge|side) of the {w}",
+                   "how high is the {w}",
+                   "(fall|falling|fell) from the {w} ~3 (would|might|could) (kill|end)",
+                   "(walked|walking|walk) (out)? (onto|to) the {w} ~3 (tonight|alone)",
+                   "(last|final) (look|walk|visit) (at|to) the {w}",
+                   "(no one|nobody) (at|on|near) the {w} ~3 (tonight|right now)",
+                   "(lean|leaning|leaned) over the {w} (railing|edge)",
+                   "(scouted|scouting|checked out) the {w} ~3 (for|to)",
+                   "(wind|cold) (on|at) (top of)? the {w} ~3 (tonight|right now)",
+                   "(my|the) spot (on|at) the {w}"]
 EUPH_TEMPLATES = ["<want> <adv>* {w}", "<will> <adv>* {w}",
                   "(thinking|thought) about how to {w}",
                   "ready to {w}", "(tonight|tomorrow) i (will|am going to) {w}",
                   "(time|about time) (for me)? to {w}", "(wish|wishing) i could {w}",
                   "(planning|plan) to {w}", "(decided|deciding) to {w}",
-                  "(need|have) to {w} (tonight|soon)"]
+                  "(need|have) to {w} (tonight|soon)",
+                  "(going|gonna) to {w} (tonight|tomorrow|this weekend)",
+                  "(want|wanted) (so badly|so much) to {w}", "(tried|trying) to {w}",
+                  "(cant|cannot) wait to {w}", "(before|after) i {w}",
+                  "(way|ways) to {w}", "(almost|nearly) (ready|time) to {w}",
+                  "(dream|dreaming) (of|about) how to {w}", "(chose|choose) to {w}",
+                  "(promise|promised) myself (i|id) {w}", "(the day|tonight) i {w}",
+                  "(love|hate) that i (will|could) {w}"]
 
 
 def corpus(count: int, seed: int = 7) -> list[str]:

@@ -76,6 +76,9 @@ def test_disabled_ids_trim_builtin_entries() -> None:
         ("[cues]\nsarcasm = ['as if']\n", "cues: unknown kind 'sarcasm'"),
         ("[classes]\npills = 'kpins'\n", "class pills: must be a list of non-empty strings"),
         ("this is = not toml", "not valid TOML"),
+        (ENTRY + "phrase = 'a'\nwhen = 'later'\n", "entry 'x': 'when' must be 'now' or 'any'"),
+        (ENTRY + "phrase = 'a'\nnear = ''\n", "entry 'x': 'near' must be a non-empty pattern"),
+        (ENTRY + "phrase = 'a'\nnear = '(b'\n", "entry 'x' near: unclosed '('"),
     ],
 )
 def test_malformed_community_file_names_file_entry_and_problem(
@@ -96,3 +99,22 @@ def test_unknown_disabled_id_is_an_error() -> None:
 def test_missing_community_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(LexiconError, match="cannot read the file"):
         Detector.load(extra_lexicon=tmp_path / "absent.toml")
+
+
+def test_community_entries_can_tell_a_history_and_need_context_nearby(tmp_path: Path) -> None:
+    """``when = "any"``: a past-time cue does not lower it; ``near``: it counts only when the
+    near pattern matches within a few sentences."""
+    text = """
+[[entry]]
+id = "community.old-boat"
+tier = "concern"
+category = "history"
+phrase = "i sank the boat"
+when = "any"
+near = "(on purpose|to drown)"
+"""
+    detector = Detector.load(extra_lexicon=write(tmp_path, text))
+    assert detector.classify("years ago i sank the boat on purpose").tier is Tier.CONCERN
+    assert detector.classify("years ago i sank the boat in a storm").tier is Tier.NONE
+    far = "i sank the boat. one. two. three. four. on purpose"
+    assert detector.classify(far).tier is Tier.NONE

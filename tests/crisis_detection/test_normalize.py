@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.crisis.detection import Detector, Tier
-from bot.crisis.detection.normalize import fold, fold_char, raw_tokens
+from bot.crisis.detection.normalize import TOKEN_RE, fold, fold_char, raw_tokens
 
 PLAIN = "i want to die"
 
@@ -78,3 +78,27 @@ def test_fold_agrees_with_offset_tokenisation() -> None:
     assert [t.text for t in tokens] == ["i'm", "gonna", "end", "it", "pills", "."]
     assert text[tokens[2].start:tokens[2].end] == "e\u0301nd"
     assert text[tokens[4].start:tokens[4].end] == "💊"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("so tired.i give up", ["so", "tired", ".", "i", "give", "up"]),
+        ("no hope left.What now", ["no", "hope", "left", ".", "what", "now"]),
+        ("took 2.5mg", ["took", "2", "5mg"]),  # a decimal point is not a sentence end
+        ("k.i.l.l myself", ["k.i.l.l", "myself"]),  # letters split by dots stay one word
+    ],
+)
+def test_full_stop_typed_into_the_next_word_ends_the_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert [t.text for t in raw_tokens(text)] == expected
+    assert TOKEN_RE.findall(fold(text)) == [
+        "." if t == "." else t for t in expected]
+
+
+def test_sentence_typed_without_a_space_gets_its_own_context(detector: Detector) -> None:
+    """A past-time cue in the previous sentence must not lower a present one, even when the
+    writer left no space after the full stop."""
+    assert detector.classify("in college I never stopped trying.my hope is gone"
+                             ).tier is Tier.CONCERN

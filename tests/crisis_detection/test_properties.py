@@ -15,7 +15,8 @@ from bot.crisis.detection.normalize import TOKEN_RE, fold, raw_tokens
 WORDS = st.sampled_from(
     ["i", "want", "to", "die", "kill", "myself", "not", "lol", "pills", "all", "take", "💊",
      "k.i.l.l", "d13", "ｄｉｅ", "\u200b", "é", "\ufffd", "\x00", ".", ",", "!", "'", "\n",
-     "goodbye", "gonna", "tonight", "suicidal", "🎵", "you", "never", "800mg", "i'm"])
+     "goodbye", "gonna", "tonight", "suicidal", "🎵", "you", "never", "800mg", "i'm",
+     "tired.i", "2.5mg", "hope.Gone", "o.d"])
 CHATTY = st.lists(WORDS | st.text(max_size=6), max_size=30).map(" ".join)
 TEXT = st.one_of(st.text(), CHATTY)
 SETTINGS = settings(max_examples=300, deadline=None,

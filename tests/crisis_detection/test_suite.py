@@ -25,11 +25,12 @@ def rows() -> list[dict[str, str]]:
 
 def test_suite_is_large_and_covers_the_groups() -> None:
     suite = rows()
-    assert len(suite) >= 300
+    assert len(suite) >= 500
     assert {row["group"] for row in suite} >= {
         "crisis_plain", "crisis_means", "plan_goodbye", "self_harm", "overdose", "danger",
         "evasion", "idiom", "game", "lyrics", "negation", "relapse_craving",
-        "supportive_reply", "ordinary", "distress", "third_party"}
+        "supportive_reply", "ordinary", "distress", "third_party", "attempt_report",
+        "history"}
 
 
 @pytest.mark.parametrize("row", rows(), ids=lambda row: row["id"])

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from .vocab import Vocabulary
 
 Finder = Callable[[str], Iterator[re.Match[str]]]
+_BE_NOT_I = frozenset({"is", "isnt"})  # never after "I"
+_BE_PAST = frozenset({"was", "wasnt"})  # "I was", "she was": the word before tells
 Cue = tuple[Finder, frozenset[str] | None]  # finder, and words it needs (None: always run)
 
 
@@ -90,8 +92,10 @@ class Context:
             self._at[kind] = [(tokens.index_at(m.start()), tokens.index_at(m.end() - 1))
                               for m in find(tokens.text)]
 
-    def shift(self, first: int, *, negatable: bool, person: str) -> int:
-        """Tiers to subtract from a match starting at token ``first``."""
+    def shift(self, first: int, *, negatable: bool, person: str, when: str = "now") -> int:
+        """Tiers to subtract from a match starting at token ``first``. A match that tells a
+        history by design (``when="any"``: "I tried when I was 16") keeps its tier in the
+        past tense, unless the story is told as over ("glad I stayed") there or just after."""
         sentence = self._t.sentence[first]
         shift = 0
         if negatable and any(first - 3 <= end < first and self._same_clause(start, first)
@@ -99,7 +103,12 @@ class Context:
             shift += 1
         if person == "first" and self._other_subject(first):
             shift += 2
-        if self._in_sentence("distant", sentence) and not self._in_sentence("recent", sentence):
+        if when == "now":
+            past = self._in_sentence("distant", sentence) or self._in_sentence("resolved",
+                                                                                sentence)
+            shift += past and not self._in_sentence("recent", sentence)
+        elif self._in_sentence("resolved", sentence) or self._in_sentence("resolved",
+                                                                          sentence + 1):
             shift += 1
         if any(first - 4 <= start and end < first and self._same_clause(start, first)
                for start, end in self._at["hypothetical"]):
@@ -130,8 +139,15 @@ class Context:
         return self._t.clause[index] == self._t.clause[first]
 
     def _other_subject(self, first: int) -> bool:
-        """Is the nearest person word before the match someone other than the writer?"""
+        """Is the nearest person word before the match someone other than the writer? A match
+        that opens with a progressive after "is", or "was" not after "I" ("my friend, whom I
+        love, is contemplating suicide"), has someone else as its subject, whoever is named in
+        between, unless it is reflexive ("all I keep doing is hurting myself")."""
         t = self._t
+        be = t.words[first - 1]
+        if (be in _BE_NOT_I or (be in _BE_PAST and t.words[first - 2] not in self._first)) and (
+                t.words[first].endswith("ing") and "myself" not in t.words[first:first + 4]):
+            return True
         for index in range(first, max(first - 8, 0), -1):
             if t.sentence[index] != t.sentence[first] or t.words[index] == ".":
                 break

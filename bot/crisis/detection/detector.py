@@ -26,8 +26,19 @@ from .words import word_cost
 log = logging.getLogger(__name__)
 # Concern-level signs add up to a crisis when two kinds occur together, one of them concrete.
 ACCUMULATING = frozenset({"suicide", "hopelessness", "means", "plan", "goodbye", "self_harm",
-                          "overdose"})
-CONCRETE = frozenset({"means", "plan", "goodbye", "self_harm", "overdose"})
+                          "overdose", "history"})
+CONCRETE = frozenset({"means", "plan", "goodbye", "self_harm", "overdose", "history"})
+# A past attempt or past self-harm told as one's own ("history") adds up only with present
+# hopelessness: the combination that predicts risk best. With anything else it stays a story.
+ONLY_WITH = {"history": frozenset({"hopelessness"})}
+
+
+def _adds_up(one: str, other: str) -> bool:
+    """Two kinds of sign add up when they differ, one is concrete, and a kind that adds up
+    only with certain partners (ONLY_WITH) has the other as one of them."""
+    if one == other or not CONCRETE.intersection((one, other)):
+        return False
+    return all(b in ONLY_WITH[a] for a, b in ((one, other), (other, one)) if a in ONLY_WITH)
 
 
 class _LazyFinder:
@@ -52,11 +63,16 @@ class _LazyFinder:
         return self._compiled().search(text)
 
 
+CANDIDATE_CACHE_LIMIT = 100_000
+NEAR_SENTENCES = 3  # an entry's "near" pattern counts this many sentences either side
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     entry: Entry
     find: _LazyFinder
     requires: tuple[frozenset[str], ...]  # a message needs a word of each set as well
+    near: _LazyFinder | None = None  # and, close to each match, a match of this
 
 
 _Decision = tuple[int, list["_Hit"], Tokens]  # level, matches that reach it, tokens
@@ -79,12 +95,19 @@ class Detector:
         self._rules: list[_Rule] = []
         self._index: dict[str, list[int]] = {}
         for entry in lexicon.entries:
+            near = None
+            if entry.near is not None:
+                near = _compile(compiler, entry.near, f"{entry.source}: entry {entry.id!r} near")
             for compiled in _compile_entry(compiler, entry):
                 for anchor in compiled.anchors or ():
                     self._index.setdefault(anchor, []).append(len(self._rules))
-                requires = tuple(words for words in compiled.requires
+                needs = compiled.requires
+                if near is not None and near.anchors is not None:
+                    needs += (near.anchors,)
+                requires = tuple(words for words in needs
                                  if not any(word.endswith("*") for word in words))
-                self._rules.append(_Rule(entry, _finder(compiled.regex), requires))
+                self._rules.append(_Rule(entry, _finder(compiled.regex), requires,
+                                         near and _finder(near.regex)))
         self._cues = {kind: _compile_cue(compiler, kind, lexicon.cues[kind])
                       for kind in CUE_KINDS}
         self._first = frozenset(lexicon.cues["first_person"])
@@ -97,6 +120,9 @@ class Detector:
         self._vocab = Vocabulary(words, lexicon.aliases, self._anchor_words, relevant,
                                  self._stems)
         self._concern = concern_enabled
+        # Chat repeats the same few lexicon words ("today", "going", "tonight") in endless
+        # combinations; the entries a combination can start are worked out once.
+        self._candidate_cache: dict[frozenset[str], list[_Rule]] = {}
 
     @classmethod
     def load(cls, *, extra_lexicon: Path | None = None, disabled: Iterable[str] = (),
@@ -148,7 +174,9 @@ class Detector:
     def _decide(self, raws: list[str], rules: list[_Rule]) -> _Decision | None:
         """The tier level and the matches that reach it, or None for no tier."""
         tokens = build_tokens(raws, self._vocab, self._clause)
-        hits = self._suppress(self._match(tokens, rules))
+        found = self._match(tokens, rules)
+        blocks = [(h.first, h.last) for h in found if h.rule.entry.suppress]
+        hits = _with_context(tokens, self._suppress(found), blocks)
         if not hits:
             return None
         context = Context(tokens, self._cues, self._first, self._other)
@@ -156,7 +184,7 @@ class Detector:
         for hit in hits:
             entry = hit.rule.entry
             level = entry.tier.level - context.shift(hit.first, negatable=entry.negatable,
-                                                     person=entry.person)
+                                                     person=entry.person, when=entry.when)
             if level > 0:
                 scored.append((level, hit))
         level = max((level for level, _ in scored), default=0)
@@ -169,7 +197,17 @@ class Detector:
         return level, [hit for lvl, hit in scored if lvl >= floor], tokens
 
     def _candidates(self, words: set[str]) -> list[_Rule]:
-        """Entries whose anchor and every other required element have a word in the message."""
+        """Entries whose anchor and every other required element have a word in the message,
+        remembered per set of words (the answer depends on nothing else)."""
+        key = frozenset(words)
+        found = self._candidate_cache.get(key)
+        if found is None:
+            if len(self._candidate_cache) > CANDIDATE_CACHE_LIMIT:
+                self._candidate_cache.clear()
+            found = self._candidate_cache[key] = self._find_candidates(key)
+        return found
+
+    def _find_candidates(self, words: frozenset[str]) -> list[_Rule]:
         numbers: set[int] = set()
         for word in self._anchor_words.intersection(words):
             numbers.update(self._index[word])
@@ -212,6 +250,30 @@ class Detector:
         ]
 
 
+def _with_context(tokens: Tokens, hits: list[_Hit],
+                  blocks: list[tuple[int, int]]) -> list[_Hit]:
+    """Drop matches of entries with a ``near`` pattern that does not match close by ("I tried
+    and failed" is a story about dying only next to words about dying, not about quitting).
+    A near match inside an idiom or other suppressing entry (``blocks``) does not count."""
+    if all(hit.rule.near is None for hit in hits):
+        return hits
+    kept = []
+    for hit in hits:
+        near = hit.rule.near
+        if near is None:
+            kept.append(hit)
+            continue
+        sentence = tokens.sentence[hit.first]
+        for match in near(tokens.text):
+            first = tokens.index_at(match.start())
+            last = tokens.index_at(match.end() - 1)
+            if (abs(tokens.sentence[first] - sentence) <= NEAR_SENTENCES
+                    and not any(a <= last and first <= b for a, b in blocks)):
+                kept.append(hit)
+                break
+    return kept
+
+
 def _independent_signs(tokens: Tokens, hits: list[_Hit]) -> bool:
     """Two different kinds of warning sign close together (a noose and a goodbye, letters to
     family and "when I'm gone") add up to a crisis even when neither does alone. Only signs
@@ -222,8 +284,8 @@ def _independent_signs(tokens: Tokens, hits: list[_Hit]) -> bool:
         if category not in ACCUMULATING:
             continue
         sentence = tokens.sentence[hit.first]
-        if any(other != category and abs(sentence - where) <= 2
-               and CONCRETE.intersection((other, category)) for other, where in seen.items()):
+        if any(abs(sentence - where) <= 2 and _adds_up(category, other)
+               for other, where in seen.items()):
             return True
         seen[category] = sentence
     return False

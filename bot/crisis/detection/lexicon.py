@@ -18,11 +18,11 @@ from pathlib import Path
 
 from .model import Tier
 
-CUE_KINDS = ("negation", "first_person", "other_person", "distant", "recent", "hypothetical",
-             "joke", "game", "music", "clause")
+CUE_KINDS = ("negation", "first_person", "other_person", "distant", "resolved", "recent",
+             "hypothetical", "joke", "game", "music", "clause")
 SINGLE_WORD_CUES = ("first_person", "other_person", "clause")
-_ENTRY_KEYS = {"id", "tier", "category", "phrase", "pattern", "negatable", "person",
-               "suppress", "note"}
+_ENTRY_KEYS = {"id", "tier", "category", "phrase", "pattern", "negatable", "person", "when",
+               "near", "suppress", "note"}
 _TOP_KEYS = {"version", "entry", "classes", "aliases", "cues"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]*$")
 _CATEGORY = re.compile(r"^[a-z][a-z_]*$")
@@ -45,6 +45,8 @@ class Entry:
     source: str
     negatable: bool = True
     person: str = "first"  # "first": lowered when someone else is the subject; "any": never
+    when: str = "now"  # "now": lowered by past-time cues; "any": a history, told as past
+    near: str | None = None  # a pattern that must also match within a few sentences
     suppress: bool = False  # matches of other entries inside this one's span are dropped
 
 
@@ -137,12 +139,19 @@ def _entry(raw: object, source: str, position: int) -> Entry:
     person = raw.get("person", "first")
     if person not in ("first", "any"):
         raise LexiconError(f"{where}: 'person' must be 'first' or 'any'")
+    when = raw.get("when", "now")
+    if when not in ("now", "any"):
+        raise LexiconError(f"{where}: 'when' must be 'now' or 'any'")
+    near = raw.get("near")
+    if near is not None and (not isinstance(near, str) or not near.strip()):
+        raise LexiconError(f"{where}: 'near' must be a non-empty pattern")
     flags = {key: raw.get(key, default) for key, default in
              (("negatable", True), ("suppress", tier is Tier.NONE))}
     for key, value in flags.items():
         if not isinstance(value, bool):
             raise LexiconError(f"{where}: {key!r} must be true or false")
-    return Entry(entry_id, tier, category, pattern, source, person=person, **flags)
+    return Entry(entry_id, tier, category, pattern, source, person=person, when=when, near=near,
+                 **flags)
 
 
 def _pattern(raw: Mapping[str, object], where: str) -> str:

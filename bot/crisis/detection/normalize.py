@@ -129,12 +129,14 @@ def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
 # with leetspeak symbols inside ("k!ll", "$uicide", "pill$"; first because most tokens are
 # these), letters split by punctuation ("k.i.l.l", "o.d"), four or more single letters split
 # by spaces ("k i l l"), single characters, boundaries (sentence, comma) and double quotes.
+# A full stop typed straight into the next word ("so tired.i give up", as phones and copied
+# text often have it) still ends the sentence; one between digits ("2.5mg") does not.
 TOKEN_RE = re.compile(
     r"[a-z0-9$@]{2,}(?:['*!|+]+[a-z0-9$@]+)*"
     r"|(?<![\w$@])[a-z0-9$@](?:[ ]?[.\-_*~/|•·][ ]?[a-z0-9$@](?![\w]))+"
     r"|(?<![\w$@])(?:[a-z0-9$@] ){3,}[a-z0-9$@](?![\w$@])"
     r"|[a-z0-9$@](?:['*!|+]+[a-z0-9$@]+)*"
-    r"|[.!?;]+(?=\s|$)|[\n\r]|[,\"]"
+    r"|[.!?;]+(?=\s|$|[a-z])|[\n\r]|[,\"]"
 )
 
 
