@@ -69,9 +69,9 @@ class CommandContext:
                 buttons=buttons,
                 attachment=attachment,
                 reply_token=self.origin.reply_token,
+                priority=priority,
             ),
             kind="reply",
-            priority=priority,
             subject=self.user,
             forget_on_delivery=forget_on_delivery,
         )

@@ -11,12 +11,10 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.errors import ErrorHandler
-from bot.events import Priority
 from bot.ports import Adapter, Clock, PermanentDeliveryError, Sent, TransientDeliveryError
 from bot.store.db import Database, Tx
 from bot.store.outbox import Lane, Outbox, OutboxItem
@@ -25,10 +23,6 @@ log = logging.getLogger(__name__)
 
 FailureHook = Callable[[Tx, OutboxItem, str], Awaitable[None]]
 DeliveredHook = Callable[[Tx, OutboxItem, Sent], Awaitable[None]]
-
-sending_priority: ContextVar[Priority] = ContextVar("sending_priority", default=Priority.REPLY)
-"""The priority of the message being sent, for adapters that pace their own sends under a
-platform rate limit: crisis messages go to the front of their queue."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,13 +140,6 @@ class DeliveryWorker:
         return max(0.01, (due - self._clock.now()).total_seconds())
 
     async def _deliver(self, item: OutboxItem) -> None:
-        token = sending_priority.set(item.priority)
-        try:
-            await self._attempt(item)
-        finally:
-            sending_priority.reset(token)
-
-    async def _attempt(self, item: OutboxItem) -> None:
         try:
             sent = await self._adapter.send(item.message)
         except PermanentDeliveryError as exc:

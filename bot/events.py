@@ -116,3 +116,4 @@ class OutgoingMessage:
     hidden_text: str | None = None  # shown behind a content warning
     mention: Mention = Mention.NONE
     reply_token: str | None = None
+    priority: Priority = Priority.REPLY  # adapters pacing under a rate limit send urgent first

@@ -18,7 +18,7 @@ from bot import texts
 from bot.commands import CommandSpec
 from bot.context import CommandContext
 from bot.dispatcher import Seen
-from bot.events import Attachment, IncomingMessage, OutgoingMessage, Priority
+from bot.events import Attachment, IncomingMessage, OutgoingMessage
 from bot.identity import UserRef
 from bot.members import Members
 from bot.ports import Clock
@@ -113,7 +113,7 @@ class DataRights:
             done = "\n".join([texts.FORGET_DONE, *notes])
             await self._outbox.enqueue(tx, now, Enqueue(
                 OutgoingMessage(message.user, done, reply_token=message.reply_token),
-                kind="reply", priority=Priority.REPLY, forget_on_delivery=True,
+                kind="reply", forget_on_delivery=True,
             ))
         return True
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import texts
 from bot.dispatcher import Seen
-from bot.events import IncomingMessage, OutgoingMessage, Priority
+from bot.events import IncomingMessage, OutgoingMessage
 from bot.identity import UserRef
 from bot.ports import Clock
 from bot.store.db import Database, Tx, to_db
@@ -50,7 +50,7 @@ class Reachability:
                 await self._outbox.enqueue(tx, seen.now, Enqueue(
                     OutgoingMessage(message.user, texts.DMS_CLOSED,
                                     reply_token=message.reply_token),
-                    kind="reply", priority=Priority.REPLY, subject=message.user))
+                    kind="reply", subject=message.user))
         return False
 
     async def export_user(self, tx: Tx, user: UserRef) -> dict[str, Any] | None:

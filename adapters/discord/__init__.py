@@ -43,5 +43,4 @@ def options_from(settings: Settings) -> DiscordOptions:
         scan_channel_ids=tuple(section.scan_channel_ids),
         state_file=section.state_file,
         requests_per_second=section.requests_per_second,
-        resource_message=settings.crisis.resource_message,
     )

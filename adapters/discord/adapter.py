@@ -17,7 +17,7 @@ import discord
 
 from adapters.discord.client import PorchlightClient, intents_for, quiet_library_logs
 from adapters.discord.commands import build_tree, payload_hash
-from adapters.discord.convert import PLATFORM, Urgency, room_ref, snowflake
+from adapters.discord.convert import PLATFORM, room_ref, snowflake
 from adapters.discord.inbound import Inbound, Where
 from adapters.discord.outbound import Outbound, Roles
 from adapters.discord.pacing import Pacer
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DiscordOptions:
-    """What the adapter needs from ``[discord]`` (and the crisis resource text, see Urgency)."""
+    """What the adapter needs from ``[discord]``."""
 
     token: str
     guild_id: int
@@ -45,7 +45,6 @@ class DiscordOptions:
     scan_channel_ids: tuple[int, ...] = ()
     state_file: Path | None = None
     requests_per_second: float = 48.0
-    resource_message: str = ""
     ready_timeout: float = 2.0  # discord.py's wait for GUILD_CREATEs after READY
     start_timeout: float = 60.0
     reidentify_delay: float = 5.0
@@ -73,7 +72,7 @@ class DiscordAdapter:
             replies=replies, state=self._state, clock=clock)
         self._outbound = Outbound(
             client=self._client_or_fail, pacer=self._pacer, replies=replies, state=self._state,
-            clock=clock, urgency=Urgency(self.moderator_room, options.resource_message),
+            clock=clock,
             roles=Roles(options.moderator_role_ids, options.backup_role_ids))
 
     @property

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from bot.commands import Param
-from bot.events import Button, Mention, OutgoingMessage, Priority
+from bot.events import Button, Mention, OutgoingMessage
 from bot.identity import RoomRef, Target, UserRef
 
 PLATFORM = "discord"
@@ -99,24 +98,6 @@ def chunks(text: str, limit: int = MAX_CONTENT) -> list[str]:
         rest = rest[cut:].lstrip("\n")
     pieces.append(rest)
     return pieces
-
-
-@dataclass(frozen=True, slots=True)
-class Urgency:
-    """Which messages go first through the request pacer (the core's own lanes, inferred:
-    ``Adapter.send`` is given the message, not its outbox priority)."""
-
-    moderator_room: RoomRef | None
-    resource_message: str
-
-    def of(self, message: OutgoingMessage) -> Priority:
-        if message.mention is not Mention.NONE:
-            return Priority.CRISIS
-        if message.target == self.moderator_room or message.text == self.resource_message:
-            return Priority.CRISIS
-        if message.reply_token is not None:
-            return Priority.REPLY
-        return Priority.ROUTINE
 
 
 def user_ref(user_id: int) -> UserRef:

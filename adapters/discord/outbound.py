@@ -17,7 +17,7 @@ from typing import Any
 import aiohttp
 import discord
 
-from adapters.discord.convert import Urgency, chunks, render, role_mentions, snowflake
+from adapters.discord.convert import chunks, render, role_mentions, snowflake
 from adapters.discord.pacing import Pacer
 from adapters.discord.replies import Replies, Waiting
 from adapters.discord.state import AdapterState
@@ -40,13 +40,12 @@ class Roles:
 
 class Outbound:
     def __init__(self, *, client: Callable[[], discord.Client], pacer: Pacer, replies: Replies,
-                 state: AdapterState, clock: Clock, urgency: Urgency, roles: Roles) -> None:
+                 state: AdapterState, clock: Clock, roles: Roles) -> None:
         self._client = client
         self._pacer = pacer
         self._replies = replies
         self._state = state
         self._clock = clock
-        self._urgency = urgency
         self._roles = roles
 
     async def send(self, message: OutgoingMessage) -> Sent:
@@ -93,10 +92,9 @@ class Outbound:
 
     async def _post(self, channel_id: int, message: OutgoingMessage) -> Sent:
         channel = self._client().get_partial_messageable(channel_id)
-        priority = self._urgency.of(message)
         sent: discord.Message | None = None
         for text, extras in self._pieces(message):
-            await self._pacer.acquire(priority)
+            await self._pacer.acquire(message.priority)
             sent = await channel.send(content=text, **extras)
         return Sent(str(sent.id) if sent else None)
 
@@ -110,7 +108,7 @@ class Outbound:
         known = self._state.dm_channel(ident)
         if known is not None:
             return known
-        await self._pacer.acquire(self._urgency.of(message))
+        await self._pacer.acquire(message.priority)
         channel = await self._client().create_dm(discord.Object(ident))
         self._state.remember_dm(ident, channel.id)
         return channel.id

@@ -128,7 +128,8 @@ class CheckinDispatch:
     @staticmethod
     def _prompt(user: UserRef, local_date: str) -> Enqueue:
         return Enqueue(
-            OutgoingMessage(user, texts.PROMPT, buttons=prompt_buttons(local_date)),
-            kind=PROMPT_KIND, priority=Priority.ROUTINE, subject=user,
+            OutgoingMessage(user, texts.PROMPT, buttons=prompt_buttons(local_date),
+                            priority=Priority.ROUTINE),
+            kind=PROMPT_KIND, subject=user,
             dedup_key=f"checkin:{user}:{local_date}",
         )

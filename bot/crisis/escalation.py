@@ -158,8 +158,9 @@ class CrisisService:
         if not self._settings.send_resource_message:
             return
         await self._outbox.enqueue(tx, now, Enqueue(
-            OutgoingMessage(esc.member, self._settings.resource_message),
-            kind=RESOURCE_KIND, priority=Priority.CRISIS, subject=esc.member,
+            OutgoingMessage(esc.member, self._settings.resource_message,
+                            priority=Priority.CRISIS),
+            kind=RESOURCE_KIND, subject=esc.member,
             dedup_key=f"crisis-resource:{esc.id}"))
 
     async def _get(self, tx: Tx, escalation_id: int) -> Escalation:
@@ -193,8 +194,9 @@ class CrisisService:
         if esc.claimed_by and esc.claimed_by != FORGOTTEN and esc.claimed_at:
             moderator = UserRef.parse(esc.claimed_by)
             await self._outbox.enqueue(tx, now, Enqueue(
-                OutgoingMessage(moderator, texts.claim_expired(esc.id, now - esc.claimed_at)),
-                kind="crisis.notice", priority=Priority.CRISIS, subject=esc.member))
+                OutgoingMessage(moderator, texts.claim_expired(esc.id, now - esc.claimed_at),
+                                priority=Priority.CRISIS),
+                kind="crisis.notice", subject=esc.member))
         reopened = await self._get(tx, esc.id)
         if reopened.tier == Tier.CRISIS:
             await self._pager.page(tx, reopened, 0, now, reopened=True)

@@ -74,9 +74,10 @@ class Pager:
             if not await self._escalations.record_page(tx, esc, level, name, now):
                 continue  # this level already went there: never twice
             message = OutgoingMessage(target, text, buttons=(self._claim_button(esc),),
-                                      hidden_text=hidden, mention=mention)
+                                      hidden_text=hidden, mention=mention,
+                                      priority=Priority.CRISIS)
             queued += await self._outbox.enqueue(tx, now, Enqueue(
-                message, kind=PAGE_KIND, priority=Priority.CRISIS, subject=esc.member,
+                message, kind=PAGE_KIND, subject=esc.member,
                 dedup_key=page_key(esc, level, name)))
         if not targets:
             log.error("escalation %d: no moderator room and nobody on call on %s",
@@ -95,8 +96,8 @@ class Pager:
         if room is None:
             return
         await self._outbox.enqueue(tx, now, Enqueue(
-            OutgoingMessage(room, text, buttons=buttons), kind=NOTICE_KIND,
-            priority=Priority.CRISIS, subject=subject))
+            OutgoingMessage(room, text, buttons=buttons, priority=Priority.CRISIS),
+            kind=NOTICE_KIND, subject=subject))
 
     def _moderator_room(self, platform: str) -> Target | None:
         adapter = self._adapters.get(platform)

@@ -34,7 +34,6 @@ class OutboxItem:
     platform: str
     message: OutgoingMessage
     kind: str
-    priority: Priority
     attempts: int
     subject: str | None
     dedup_key: str | None
@@ -46,7 +45,6 @@ class Enqueue:
 
     message: OutgoingMessage
     kind: str
-    priority: Priority = Priority.REPLY
     subject: UserRef | None = None
     dedup_key: str | None = None
     forget_on_delivery: bool = False
@@ -76,7 +74,7 @@ def encode(message: OutgoingMessage) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def decode(target: str, payload: str) -> OutgoingMessage:
+def decode(target: str, payload: str, priority: int = Priority.REPLY) -> OutgoingMessage:
     data = json.loads(payload)
     attachment = data.get("attachment")
     return OutgoingMessage(
@@ -87,6 +85,7 @@ def decode(target: str, payload: str) -> OutgoingMessage:
         hidden_text=data.get("hidden_text"),
         mention=Mention(data.get("mention", Mention.NONE)),
         reply_token=data.get("reply_token"),
+        priority=Priority(priority),
     )
 
 
@@ -97,9 +96,8 @@ def _item(row: Any) -> OutboxItem:
     return OutboxItem(
         id=row["id"],
         platform=row["platform"],
-        message=decode(row["target"], row["payload"]),
+        message=decode(row["target"], row["payload"], row["priority"]),
         kind=row["kind"],
-        priority=Priority(row["priority"]),
         attempts=row["attempts"],
         subject=row["subject"],
         dedup_key=row["dedup_key"],
@@ -130,7 +128,7 @@ class Outbox:
                 target_str(item.message.target),
                 None if item.subject is None else str(item.subject),
                 item.kind,
-                int(item.priority),
+                int(item.message.priority),
                 encode(item.message),
                 item.dedup_key,
                 stamp,

@@ -29,5 +29,5 @@ class Mail:
     ) -> None:
         subject = about if about is not None else to if isinstance(to, UserRef) else None
         await self._outbox.enqueue(tx, now, Enqueue(
-            OutgoingMessage(to, text, buttons=buttons), kind=KIND, priority=priority,
+            OutgoingMessage(to, text, buttons=buttons, priority=priority), kind=KIND,
             subject=subject))

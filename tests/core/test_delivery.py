@@ -16,8 +16,8 @@ ALICE = UserRef("fake", "alice")
 
 
 def _msg(text: str, priority: Priority = Priority.ROUTINE, **kw: object) -> Enqueue:
-    return Enqueue(OutgoingMessage(ALICE, text), kind=kw.pop("kind", "test"),  # type: ignore[arg-type]
-                   priority=priority, **kw)  # type: ignore[arg-type]
+    return Enqueue(OutgoingMessage(ALICE, text, priority=priority),
+                   kind=kw.pop("kind", "test"), **kw)  # type: ignore[arg-type]
 
 
 async def _enqueue(app: App, *items: Enqueue) -> int:
@@ -57,6 +57,7 @@ async def test_crisis_goes_first_then_replies_then_routine(tmp_path: Path) -> No
                        _msg("crisis", Priority.CRISIS))
         await app.settle()
         assert [m.text for m in adapter.sent] == ["crisis", "reply", "routine"]
+        assert [m.priority for m in adapter.sent] == list(Priority)  # adapters see it too
 
 
 async def test_a_page_is_not_kept_waiting_by_stuck_fan_out(tmp_path: Path) -> None:
@@ -178,8 +179,9 @@ async def test_forget_on_delivery_rows_vanish_once_sent(tmp_path: Path) -> None:
 async def test_buttons_of_a_sent_message_can_be_looked_up(tmp_path: Path) -> None:
     async with running_app(tmp_path) as (app, _, _):
         message = OutgoingMessage(RoomRef("fake", "mods"), "page",
-                                  buttons=(Button("Claim", "mod claim 1"),))
-        await _enqueue(app, Enqueue(message, kind="test", priority=Priority.CRISIS))
+                                  buttons=(Button("Claim", "mod claim 1"),),
+                                  priority=Priority.CRISIS)
+        await _enqueue(app, Enqueue(message, kind="test"))
         await app.settle()
         async with app.core.db.read() as tx:
             buttons = await app.core.outbox.buttons_of(tx, "fake", "out1")

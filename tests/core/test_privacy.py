@@ -51,8 +51,9 @@ async def test_forget_me_asks_first_and_a_yes_deletes_every_trace(tmp_path: Path
         async with app.core.db.transaction() as tx:
             await app.core.audit.record(tx, app.clock.now(), UserRef("fake", "alice"), "test")
             await app.core.outbox.enqueue(tx, app.clock.now(), Enqueue(
-                OutgoingMessage(RoomRef("fake", "mods"), "about alice"), kind="test",
-                priority=Priority.CRISIS, subject=UserRef("fake", "alice")))
+                OutgoingMessage(RoomRef("fake", "mods"), "about alice",
+                                priority=Priority.CRISIS),
+                kind="test", subject=UserRef("fake", "alice")))
         await adapter.say("alice", "help")
         await adapter.say("bob", "help")
         await adapter.say("alice", "forget me")

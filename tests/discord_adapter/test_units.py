@@ -16,7 +16,6 @@ from adapters.discord.commands import zone_matches
 from adapters.discord.convert import (
     MAX_CONTENT,
     MAX_CUSTOM_ID,
-    Urgency,
     button_custom_id,
     chunks,
     command_text,
@@ -27,7 +26,7 @@ from adapters.discord.outbound import _delivery_error
 from adapters.discord.state import AdapterState
 from bot.commands import Param, ParamKind
 from bot.config import ConfigError, Settings
-from bot.events import Button, Capability, Mention, OutgoingMessage, Priority
+from bot.events import Button, Capability, Mention, OutgoingMessage
 from bot.identity import RoomRef, UserRef
 from bot.ports import PermanentDeliveryError, TransientDeliveryError
 
@@ -74,16 +73,6 @@ def test_long_text_is_split_on_lines_and_nothing_is_lost() -> None:
     assert len(pieces) == 3 and all(len(p) <= MAX_CONTENT for p in pieces)
     assert "\n".join(pieces) == text
     assert chunks("y" * 4500) == ["y" * 2000, "y" * 2000, "y" * 500]
-
-
-def test_urgency_puts_crisis_messages_first() -> None:
-    urgency = Urgency(MODS, "Thank you for telling us.")
-    assert urgency.of(OutgoingMessage(MODS, "page", mention=Mention.MODERATORS)) is (
-        Priority.CRISIS)
-    assert urgency.of(OutgoingMessage(MODS, "#1 is claimed")) is Priority.CRISIS
-    assert urgency.of(OutgoingMessage(ALICE, "Thank you for telling us.")) is Priority.CRISIS
-    assert urgency.of(OutgoingMessage(ALICE, "ok", reply_token="ix:1")) is Priority.REPLY
-    assert urgency.of(OutgoingMessage(ALICE, "How are you today?")) is Priority.ROUTINE
 
 
 def _http_error(cls: type[discord.HTTPException], status: int, code: int,
@@ -135,7 +124,7 @@ def test_options_need_a_token_a_server_and_moderator_roles(tmp_path: Path) -> No
         "token_file": str(token_file), "guild_id": 1, "moderator_role_ids": [2],
         "state_file": ""}))
     assert options.token == "secret.token" and options.state_file is None
-    assert options.requests_per_second == 48.0 and options.resource_message
+    assert options.requests_per_second == 48.0
 
 
 def test_build_adapters_makes_the_discord_adapter() -> None:
