@@ -29,7 +29,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.discord import DiscordAdapter, options_from
-from bot import crisis
 from bot.app import App
 from bot.config import Settings
 from bot.features import ALL_FEATURES
@@ -43,7 +42,6 @@ FIRST_PAGER = 1_310_000_000_000_000_000
 LIMIT = 50.0
 MESSAGES = "POST /channels/{channel_id}/messages"
 CRISIS = "I'm going to take all my pills tonight"
-FEATURES = (*ALL_FEATURES, *(() if crisis.install in ALL_FEATURES else (crisis.install,)))
 
 
 async def prepare(d: DiscordStandIn, tmp: Path, members: list[int]) -> Settings:
@@ -117,7 +115,7 @@ async def run(count: int, every: float) -> dict[str, float]:
             adapter = DiscordAdapter(replace(options_from(settings), ready_timeout=0.05), clock)
             started = loop.time()
             requests_before = d.stats.requests
-            async with App(settings, clock, [adapter], FEATURES):
+            async with App(settings, clock, [adapter], ALL_FEATURES):
                 done = asyncio.Event()
                 pages = asyncio.create_task(page_latencies(d, every, done))
                 finished = await delivered(d, set(members), count)

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from adapters.discord import DiscordAdapter, options_from
-from bot import crisis
 from bot.app import App
 from bot.config import Settings
 from bot.events import Event
@@ -24,7 +23,6 @@ from bot.ports import Clock, EventSink, ManualClock
 from tests.discord_standin import DiscordStandIn, RecordLog, SentMessage
 from tests.fakes import START
 
-FEATURES = (*ALL_FEATURES, *(() if crisis.install in ALL_FEATURES else (crisis.install,)))
 CRISIS = "I'm going to take all my pills tonight"
 
 
@@ -92,7 +90,7 @@ async def running_bot(d: DiscordStandIn, tmp_path: Path, *, clock: Clock | None 
     settings = settings_for(d, tmp_path, **discord)
     options = replace(options_from(settings), ready_timeout=0.05, reidentify_delay=0.0)
     adapter = TracedAdapter(options, clock)
-    async with App(settings, clock, [adapter], FEATURES) as app:
+    async with App(settings, clock, [adapter], ALL_FEATURES) as app:
         bot = Bot(app, adapter, clock, d)
         yield bot
         bot.assert_alive()
