@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.ports import Adapter, Clock
 
 
@@ -37,3 +37,23 @@ def build_adapters(
 
             built.append(build_discord(settings, clock))
     return built
+
+
+def check_adapter_config(settings: Settings) -> None:
+    """What the configured platforms' sections lack, all at once (for ``check-config``),
+    without connecting or touching the disk."""
+    problems: list[str] = []
+    for name in settings.bot.adapters:
+        try:
+            if name == "matrix":
+                from adapters.matrix import credentials_from
+
+                credentials_from(settings)
+            elif name == "discord":
+                from adapters.discord import options_from
+
+                options_from(settings)
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)

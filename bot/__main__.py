@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         if args.command == "check-config":
+            from adapters import check_adapter_config
+
+            check_adapter_config(settings)
             print(settings.model_dump_json(indent=2))
             return 0
         _configure_logging(settings)

@@ -135,3 +135,14 @@ def test_problems_found_at_start_up_also_exit_2_one_line_each(tmp_path: Path) ->
     assert lines[0] == "porchlight: the config in the environment has problems:"
     assert any(line.strip().startswith("discord.token:") for line in lines[1:])
     assert "Traceback" not in result.stderr
+
+
+def test_check_config_also_checks_each_platforms_required_keys(tmp_path: Path) -> None:
+    result = _porchlight("check-config", env={
+        "PORCHLIGHT__BOT__ADAPTERS": '["discord", "matrix"]',
+        "PORCHLIGHT__BOT__DATABASE": str(tmp_path / "x.db")}, cwd=tmp_path)
+    assert result.returncode == 2
+    keys = [line.strip().split(":")[0] for line in result.stderr.strip().splitlines()[1:]]
+    assert keys == ["discord.token", "discord.guild_id", "discord.moderator_role_ids",
+                    "matrix.access_token", "matrix.moderator_room_id"]
+    assert not (tmp_path / "x.db").exists() and not (tmp_path / "matrix-store").exists()
