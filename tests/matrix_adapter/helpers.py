@@ -25,7 +25,13 @@ from bot.features import ALL_FEATURES
 from bot.ports import EventSink, ManualClock
 from bot.store.outbox import Enqueue
 from tests.fakes import START
-from tests.matrix_harness import create_room, invite_and_join, send_text, set_display_name
+from tests.matrix_harness import (
+    create_room,
+    invite_and_join,
+    send_reaction,
+    send_text,
+    set_display_name,
+)
 from tests.matrix_harness.clients import RegisteredUser, ok
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
@@ -189,6 +195,13 @@ async def say(bot: Bot, member: Member, room_id: str, text: str) -> str:
     await bot.tap.handled_id(event_id)
     await bot.settle()
     return event_id
+
+
+async def react(bot: Bot, who: Member, room_id: str, event_id: str, key: str) -> None:
+    """The member reacts; returns once the bot has handled it and sent what it had to say."""
+    reaction_id = await send_reaction(who.client, room_id, event_id, key)
+    await bot.tap.handled_id(reaction_id)
+    await bot.settle()
 
 
 @dataclass

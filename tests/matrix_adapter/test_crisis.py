@@ -18,21 +18,16 @@ from tests.matrix_adapter.helpers import (
     Member,
     moderator_room,
     open_dm,
+    react,
     running_bot,
     say,
 )
-from tests.matrix_harness import membership, send_reaction
+from tests.matrix_harness import membership
 from tests.matrix_harness.clients import ok
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
 RESOURCE = "Thank you for telling us. A volunteer from this community has been asked"
-
-
-async def react(bot: Bot, who: Member, room_id: str, event_id: str, key: str) -> None:
-    reaction_id = await send_reaction(who.client, room_id, event_id, key)
-    await bot.tap.handled_id(reaction_id)
-    await bot.settle()
 
 
 async def escalation_status(bot: Bot) -> str:
