@@ -82,7 +82,15 @@ class SyncLoop:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, BACKOFF_MAX)
                 if code == "M_UNKNOWN_TOKEN" and self._relogin is not None:
-                    await self._relogin()
+                    await self._try_relogin()
+
+    async def _try_relogin(self) -> None:
+        """A token revoked under us: log in again with the password, or keep trying."""
+        assert self._relogin is not None
+        try:
+            await self._relogin()
+        except Exception as exc:  # the loop must live: the next failure tries again
+            log.error("Matrix login again failed (%s); still trying", type(exc).__name__)
 
     async def _sync(self, *, full_state: bool, timeout_ms: int) -> SyncResponse:
         resp = await self._client.sync(

@@ -10,15 +10,17 @@ from typing import Any
 
 import pytest
 from nio import Event as NioEvent
-from nio import RoomSendError
+from nio import RoomSendError, SyncError
 
 from adapters.matrix import power
+from adapters.matrix import sync as sync_module
 from adapters.matrix.calls import Calls
 from adapters.matrix.convert import Kind, Place, convert, message_text, strip_reply_fallback
 from adapters.matrix.ratelimit import RateLimited, SendGate
 from adapters.matrix.render import Mentions, keycap_index, render
-from adapters.matrix.session import Credentials, make_client
+from adapters.matrix.session import Credentials, LoginFailed, make_client
 from adapters.matrix.state import AdapterState
+from adapters.matrix.sync import SyncLoop
 from bot.events import (
     Button,
     ButtonPressed,
@@ -251,3 +253,35 @@ async def test_nio_never_retries_429s_itself_and_errors_map_for_the_outbox(
     with pytest.raises(TransientDeliveryError) as other:
         await calls.run(calls.rooms, lambda: answer("M_UNKNOWN"), "send")
     assert other.value.code == "m_unknown"
+
+
+# The sync loop.
+
+
+async def test_a_failed_login_after_a_revoked_token_does_not_stop_the_sync_loop(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+) -> None:
+    monkeypatch.setattr(sync_module, "BACKOFF_FIRST", 0.0)
+    revoked, fourth = SyncError("token revoked", "M_UNKNOWN_TOKEN"), asyncio.Event()
+    calls: list[str] = []
+
+    class Homeserver:
+        async def sync(self, **_: object) -> SyncError:
+            calls.append("sync")
+            if calls.count("sync") > 3:
+                fourth.set()
+                await asyncio.Event().wait()
+            return revoked
+
+    async def relogin() -> None:
+        calls.append("login")
+        raise LoginFailed("password", "the homeserver refused it (M_FORBIDDEN)")
+
+    loop = SyncLoop(Homeserver(), AdapterState(tmp_path / "state.json"),  # type: ignore[arg-type]
+                    None, None, None, timeout_ms=0, relogin=relogin)  # type: ignore[arg-type]
+    task = asyncio.create_task(loop.run())
+    async with asyncio.timeout(5):
+        await fourth.wait()
+    assert not task.done()  # still syncing, logging in again after each refusal
+    task.cancel()
+    assert calls[:6] == ["sync", "login", "sync", "login", "sync", "login"]
