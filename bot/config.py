@@ -90,6 +90,11 @@ class CrisisSection(Section):
         "out to you. If you are in danger right now, call or text 988 (US) or your local "
         "emergency number."
     ), min_length=20, max_length=1000)
+    unreadable_message: str = Field(default=(
+        "I couldn't read your last message: your app didn't share the key to unlock it with "
+        "me. Could you send it again? If you are in danger right now, call or text 988 (US) "
+        "or your local emergency number."
+    ), min_length=20, max_length=1000)
     repage_after_minutes: float = Field(default=5, gt=0)
     backup_after_minutes: float = Field(default=15, gt=0)
     repeat_every_minutes: float = Field(default=15, gt=0)

@@ -17,7 +17,14 @@ from bot import texts
 from bot.commands import CommandRegistry, Invocation, ParseError, Scope, UsageError
 from bot.context import CommandContext, Origin
 from bot.errors import ErrorHandler
-from bot.events import ButtonPressed, Event, IncomingMessage, MemberLeft, OutgoingMessage
+from bot.events import (
+    ButtonPressed,
+    Event,
+    IncomingMessage,
+    MemberLeft,
+    OutgoingMessage,
+    Unreadable,
+)
 from bot.identity import Target, UserRef
 from bot.members import Members
 from bot.ports import Adapter, Clock
@@ -32,6 +39,7 @@ Observer = Callable[[IncomingMessage, "Seen"], Awaitable[bool]]
 TextHandler = Callable[[IncomingMessage, "Seen"], Awaitable[bool]]
 """Offered text that is not a command (an answer to an open question); True if it took it."""
 LeaveHandler = Callable[[MemberLeft], Awaitable[None]]
+UnreadableHandler = Callable[[Unreadable], Awaitable[None]]
 
 BUTTON_MEMORY = timedelta(days=2)  # how long a bare number answers the last buttons sent
 
@@ -54,6 +62,7 @@ class Routes:
     observers: list[Observer] = field(default_factory=list)
     text_handlers: list[TextHandler] = field(default_factory=list)
     leave_handlers: list[LeaveHandler] = field(default_factory=list)
+    unreadable_handlers: list[UnreadableHandler] = field(default_factory=list)
 
 
 class Dispatcher:
@@ -126,6 +135,9 @@ class Dispatcher:
             case MemberLeft():
                 for handler in self._routes.leave_handlers:
                     await handler(event)
+            case Unreadable():
+                for unreadable in self._routes.unreadable_handlers:
+                    await unreadable(event)
         if event_id is not None:
             async with self._db.transaction() as tx:
                 await self._inbound.record(tx, platform, event_id, self._clock.now())
@@ -248,4 +260,6 @@ def _event_id(event: Event) -> str | None:
         return f"message:{event.message_id}"
     if isinstance(event, ButtonPressed) and event.event_id is not None:
         return f"press:{event.event_id}"
+    if isinstance(event, Unreadable):  # apart from the message, which may still come readable
+        return f"unreadable:{event.message_id}"
     return None

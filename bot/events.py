@@ -83,7 +83,18 @@ class MemberLeft:
     sent_at: datetime
 
 
-Event = IncomingMessage | ButtonPressed | MemberLeft
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A message to the bot that the platform could not show it (an encrypted message whose
+    key never came). It may have mattered, so the member is told rather than met with silence."""
+
+    user: UserRef
+    room: RoomRef
+    message_id: str
+    sent_at: datetime
+
+
+Event = IncomingMessage | ButtonPressed | MemberLeft | Unreadable
 
 
 @dataclass(frozen=True, slots=True)

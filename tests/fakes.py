@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.events import (
     ButtonPressed,
     Capability,
+    Event,
     IncomingMessage,
     OutgoingMessage,
 )
@@ -104,6 +105,11 @@ class FakeAdapter:
             user=self.user(name), room=where, text=text, is_direct=room is None,
             message_id=f"{id(self)}-in{self._ids}", sent_at=self._now(),
         ))
+
+    async def hand_over(self, event: Event) -> None:
+        """Any event, as the platform would hand it to the core."""
+        assert self._sink is not None, "adapter not started"
+        await self._sink(event)
 
     async def press(self, name: str, command: str, *, room: str | None = None) -> None:
         assert self._sink is not None, "adapter not started"

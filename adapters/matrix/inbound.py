@@ -4,16 +4,17 @@ A timeline the homeserver cut short (``limited``) is completed from ``/messages`
 previous sync token, so a busy room or a long outage loses nothing. An encrypted message whose
 key has not arrived yet is kept and tried again after each sync; while any is waiting, the sync
 token stays at the batch it came in, so even a restart cannot skip it (what was handled in
-between is replayed and dropped by the core's de-duplication).
+between is replayed and dropped by the core's de-duplication). A member whose DM message is
+still unreadable after a minute is told (``Unreadable``): silence could meet a cry for help.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from nio import (
     AsyncClient,
@@ -30,14 +31,16 @@ from nio import (
 )
 from nio import Event as NioEvent
 
-from adapters.matrix.convert import Kind, Place, convert
+from adapters.matrix.convert import PLATFORM, Kind, Place, convert
 from adapters.matrix.rooms import Rooms
-from bot.events import Event
+from bot.events import Event, Unreadable
+from bot.identity import RoomRef, UserRef
 from bot.ports import Clock
 
 log = logging.getLogger(__name__)
 
-KEY_WAIT = 600.0  # seconds an undecryptable message waits for its key before we give up
+KEY_WAIT = timedelta(minutes=10)  # how long an undecryptable message waits for its key
+TELL_AFTER = timedelta(minutes=1)  # when the member hears we can't read it (it still waits)
 GAP_PAGE = 100
 GAP_PAGES = 20
 
@@ -46,8 +49,9 @@ GAP_PAGES = 20
 class _Waiting:
     room_id: str
     event: MegolmEvent
-    since: float  # monotonic
+    since: datetime
     token: str  # the sync token to resume from while it waits
+    told: bool = False
 
 
 class Inbound:
@@ -102,7 +106,7 @@ class Inbound:
             if isinstance(event, RoomMemberEvent):
                 self._rooms.membership(room_id, event)
             if isinstance(event, MegolmEvent) and event.sender != self._me:
-                self._waiting.append(_Waiting(room_id, event, time.monotonic(), since))
+                self._waiting.append(_Waiting(room_id, event, self._clock.now(), since))
                 continue
             try:
                 converted = self._one(room_id, event)
@@ -148,6 +152,7 @@ class Inbound:
         """Messages whose room key has arrived since; ask the sender's devices for the rest."""
         out: list[Event] = []
         still: list[_Waiting] = []
+        now = self._clock.now()
         for waiting in self._waiting:
             try:
                 decrypted = self._client.decrypt_event(waiting.event)
@@ -156,7 +161,11 @@ class Inbound:
             if decrypted is not None and not isinstance(decrypted, MegolmEvent):
                 converted = self._one(waiting.room_id, decrypted)
                 out += [converted] if converted is not None else []
-            elif time.monotonic() - waiting.since < KEY_WAIT:
+                continue
+            if not waiting.told and now - waiting.since >= TELL_AFTER:
+                waiting.told = True
+                out += self._unreadable(waiting, now)
+            if now - waiting.since < KEY_WAIT:
                 still.append(waiting)
             else:
                 log.warning("gave up waiting for the key of %s in %s",
@@ -165,6 +174,14 @@ class Inbound:
         for waiting in still:
             await self._request_key(waiting.event)
         return out
+
+    def _unreadable(self, waiting: _Waiting, now: datetime) -> list[Event]:
+        """Told only in the member's DM: elsewhere the bot was not the one spoken to."""
+        event = waiting.event
+        if not self._in_dm(waiting.room_id, event.sender):
+            return []
+        return [Unreadable(UserRef(PLATFORM, event.sender), RoomRef(PLATFORM, waiting.room_id),
+                           event.event_id, now)]
 
     async def _request_key(self, event: MegolmEvent) -> None:
         if event.session_id in self._requested:

@@ -18,6 +18,7 @@ from bot.crisis.escalation import RESOURCE_KIND, CrisisService
 from bot.crisis.moderation import ModeratorDesk
 from bot.crisis.paging import PAGE_KIND, ROOM_TARGET, Pager
 from bot.crisis.repository import OPEN, Escalations, OnCall
+from bot.crisis.unreadable import UnreadableNotice
 from bot.identity import RoomRef, UserRef
 from bot.ports import Sent
 from bot.privacy import RetentionRule
@@ -60,6 +61,8 @@ def install(core: Core) -> None:
                          on_call=on_call, pager=pager, audit=core.audit)
     core.provide(service)
     core.routes.observers.insert(0, service.observe)  # before anything else sees the message
+    core.routes.unreadable_handlers.append(UnreadableNotice(
+        db=core.db, outbox=core.outbox, clock=core.clock, settings=settings).tell)
     for spec in desk.commands():
         core.routes.commands.add(spec)
     core.rights.sources += [escalations, on_call]

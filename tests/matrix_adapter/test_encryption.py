@@ -12,8 +12,10 @@ from nio.crypto.attachments import decrypt_attachment
 
 from adapters.matrix.state import AdapterState
 from bot.checkins import texts
+from bot.events import Unreadable
+from bot.identity import RoomRef, UserRef
 from tests.matrix_adapter.helpers import Member, open_dm, running_bot, say
-from tests.matrix_harness import MEGOLM, raw_event, send_reaction
+from tests.matrix_harness import MEGOLM, raw_event, send_event, send_reaction
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
@@ -91,3 +93,35 @@ async def test_a_password_login_keeps_one_device_across_restarts(
         assert AdapterState.load(tmp_path / "store").device_id == first != bot_user.device_id
         await say(bot, member, room, "checkin status")
         assert (await member.text_from(bot_user.user_id, room)).decrypted
+
+
+async def test_a_dm_message_the_bot_cannot_decrypt_is_answered_once_not_with_silence(
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+) -> None:
+    bot_user = await matrix_user("bot")
+    bot_id = bot_user.user_id
+    member = Member(await matrix_client(await matrix_user("member")))
+    async with running_bot(synapse, bot_user, tmp_path) as bot:
+        room = await open_dm(member, bot_id)
+        # What a client that never shared its room key with the bot's device sends.
+        locked = await send_event(member.client, room, "m.room.encrypted", {
+            "algorithm": MEGOLM, "sender_key": "k" * 43, "session_id": "s" * 43,
+            "ciphertext": "AwgAEhA" + "A" * 60, "device_id": "OTHERDEVICE"})
+        await say(bot, member, room, "help")  # the locked message arrived before this one
+        await member.text_from(bot_id, room)
+
+        await bot.app.advance(timedelta(minutes=1))
+        await say(bot, member, room, "checkin status")
+        told = await bot.tap.wait_for(lambda event: isinstance(event, Unreadable))
+        assert told == Unreadable(UserRef("matrix", member.user_id), RoomRef("matrix", room),
+                                  locked, bot.clock.now())
+        await bot.settle()
+        notice = await member.text_from(bot_id, room, "I couldn't read your last message")
+        assert "988" in notice.body
+
+        await bot.app.advance(timedelta(minutes=5))
+        await say(bot, member, room, "checkin status")
+        await member.text_from(bot_id, room, "Check-ins are off")
+        await member.catch_up()
+        assert not [text for text in member.inbox_texts_from(bot_id)
+                    if text.startswith("I couldn't read")]  # told once
