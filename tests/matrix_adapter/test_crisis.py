@@ -4,7 +4,6 @@ claim (power level, v12 creators) and who may not (a "Moderator" at power level 
 from __future__ import annotations
 
 import html
-import logging
 from pathlib import Path
 
 import pytest
@@ -50,7 +49,6 @@ async def test_crisis_page_claim_and_resolve_by_power_level_never_by_name(
     synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.DEBUG)  # everything the bot logs, nio's loggers included
     bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     mods = await moderator_room(matrix_user, matrix_client, bot_id)
