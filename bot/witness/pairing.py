@@ -99,6 +99,7 @@ class PairingService:
             if offer is None:
                 return
             await self._pairing.settle_offer(tx, offer.id, "pending", "accepted", ctx.now)
+            await self._pairing.set_offer_expiry(tx, offer.id, ctx.now + self._offer_timeout)
             request = await self._pairing.request(tx, offer.request_id)
             assert request is not None
             await self._pairing.set_request(tx, request.id, "confirming")
@@ -266,12 +267,24 @@ class PairingService:
         async with self._db.transaction() as tx:
             lapsed = await self._pairing.expired_offers(tx, now)
             for offer in lapsed:
-                await self._pairing.settle_offer(tx, offer.id, "pending", "expired", now)
+                await self._pairing.settle_offer(tx, offer.id, offer.status, "expired", now)
                 request = await self._pairing.request(tx, offer.request_id)
-                if request is not None:
+                if request is None:
+                    continue
+                if offer.status == "pending":
                     await self._offer_next(tx, request, now)
+                else:
+                    await self._let_unconfirmed_go(tx, offer, request, now)
             await self.retry_waiting(tx, now)
         return len(lapsed)
+
+    async def _let_unconfirmed_go(self, tx: Tx, offer: Offer, request: Request,
+                                  now: datetime) -> None:
+        """The member never confirmed: free the volunteer, and leave the door open for both."""
+        await self._pairing.set_request(tx, request.id, "cancelled")
+        await self._mail.tell(tx, offer.volunteer, texts.unconfirmed_to_volunteer(
+            self._mail.handle(request.member)), now)
+        await self._mail.tell(tx, request.member, texts.UNCONFIRMED_TO_MEMBER, now)
 
     async def retry_waiting(self, tx: Tx, now: datetime) -> None:
         """Someone may be free now (a new volunteer, a pairing that ended)."""

@@ -238,14 +238,19 @@ class Pairing:
         return None if row is None else _offer(row)
 
     async def expired_offers(self, tx: Tx, now: datetime) -> list[Offer]:
+        """Offers nobody answered in time: the volunteer (pending) or the member (accepted)."""
         rows = await tx.fetchall(
-            "SELECT * FROM witness_offers WHERE status = 'pending' AND expires_at <= ?"
-            " ORDER BY expires_at", (to_db(now),))
+            "SELECT * FROM witness_offers WHERE status IN ('pending', 'accepted')"
+            " AND expires_at <= ? ORDER BY expires_at", (to_db(now),))
         return [_offer(r) for r in rows]
 
     async def next_expiry(self, tx: Tx) -> datetime | None:
         return maybe_from_db(await tx.scalar(
-            "SELECT MIN(expires_at) FROM witness_offers WHERE status = 'pending'"))
+            "SELECT MIN(expires_at) FROM witness_offers WHERE status IN ('pending', 'accepted')"))
+
+    async def set_offer_expiry(self, tx: Tx, offer_id: int, expires_at: datetime) -> None:
+        await tx.execute("UPDATE witness_offers SET expires_at = ? WHERE id = ?",
+                         (to_db(expires_at), offer_id))
 
     async def create_pair(self, tx: Tx, member: UserRef, witness: UserRef, now: datetime) -> int:
         return await tx.insert(

@@ -67,6 +67,15 @@ def confirm_with_member(handle: str) -> str:
             "If not, that's fine: I'll ask someone else.")
 
 
+def unconfirmed_to_volunteer(handle: str) -> str:
+    return (f"{handle} hasn't confirmed, so I've let this one go and nobody is left waiting. "
+            "Nothing you need to do. Thank you for saying yes.")
+
+
+UNCONFIRMED_TO_MEMBER = ("I've let the witness offer go for now, so nobody is left waiting. "
+                         "That's okay. Whenever you're ready: witness request.")
+
+
 def member_chose_other() -> str:
     return "They've decided to go another way this time. Thank you for saying yes."
 

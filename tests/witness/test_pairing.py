@@ -89,6 +89,30 @@ async def test_a_decline_or_no_answer_moves_to_the_next_volunteer(tmp_path: Path
                                               "Thank you all the same.")
 
 
+async def test_an_offer_the_member_never_confirms_lets_the_volunteer_go(tmp_path: Path) -> None:
+    async with witness_app(tmp_path) as (app, adapter, _):
+        await adapter.say("vic", "witness volunteer 1")
+        await adapter.say("mia", "witness request")
+        await app.settle()
+        await adapter.say("vic", "1")  # yes; mia never answers
+        await app.advance(timedelta(hours=23, minutes=59))
+        assert adapter.texts_to("vic")[-1].startswith("Thank you. I've asked <mia> to confirm")
+        await app.advance(timedelta(minutes=2))
+        assert adapter.texts_to("vic")[-1].startswith(
+            "<mia> hasn't confirmed, so I've let this one go")
+        assert adapter.texts_to("mia")[-1] == (
+            "I've let the witness offer go for now, so nobody is left waiting. "
+            "That's okay. Whenever you're ready: witness request.")
+        await adapter.say("mia", "1")  # the old offer is gone
+        await adapter.say("sam", "witness request")  # vic's one place is free again
+        await app.settle()
+        assert adapter.texts_to("mia")[-1] == "There's no request waiting for your answer."
+        assert "Who: <sam>" in adapter.texts_to("vic")[-1]
+        await adapter.say("mia", "witness request")  # and mia may ask again at once
+        await app.settle()
+        assert adapter.texts_to("mia")[-1].startswith("There's nobody free")
+
+
 async def test_the_member_may_ask_for_someone_else(tmp_path: Path) -> None:
     async with witness_app(tmp_path) as (app, adapter, _):
         await adapter.say("ann", "witness volunteer UTC")
