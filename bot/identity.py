@@ -23,7 +23,8 @@ def _check(platform: str, ident: str) -> None:
         raise IdentityError(f"unknown platform {platform!r}")
     if not ident or len(ident) > _MAX_ID:
         raise IdentityError("the id must be 1 to 255 characters")
-    if any(ch.isspace() or not ch.isprintable() for ch in ident):
+    # Every whitespace character but the ASCII space is unprintable: one C-level test.
+    if not ident.isprintable() or " " in ident:
         raise IdentityError("the id must not contain spaces or control characters")
 
 

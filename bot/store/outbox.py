@@ -59,6 +59,9 @@ class FailedDelivery:
     at: datetime
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # made once, not per call
+
+
 def encode(message: OutgoingMessage) -> str:
     data: dict[str, Any] = {"text": message.text}
     if message.buttons:
@@ -71,7 +74,7 @@ def encode(message: OutgoingMessage) -> str:
         data["mention"] = message.mention.value
     if message.reply_token:
         data["reply_token"] = message.reply_token
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODER.encode(data)
 
 
 def decode(target: str, payload: str, priority: int = Priority.REPLY) -> OutgoingMessage:
