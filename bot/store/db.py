@@ -111,6 +111,9 @@ class Database:
             "PRAGMA synchronous=NORMAL",
             "PRAGMA foreign_keys=ON",
             "PRAGMA busy_timeout=5000",
+            # 16 MB of pages (default 2 MB): the outbox indexes of a 100,000-member
+            # fan-out stay in memory; about 10% faster for 17 MB more RSS (bench/checkins).
+            "PRAGMA cache_size=-16000",
         ):
             await conn.execute(pragma)
         return cls(conn, str(path))
