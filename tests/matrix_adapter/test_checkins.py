@@ -7,18 +7,18 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.checkins import texts
-from tests.matrix_adapter.helpers import Member, open_dm, running_bot, say
+from tests.matrix_adapter.conftest import MemberMaker
+from tests.matrix_adapter.helpers import open_dm, running_bot, say
 from tests.matrix_harness import send_reaction
-from tests.matrix_harness.fixtures import ClientMaker, UserMaker
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.synapse import SynapseServer
 
 
 async def test_opt_in_then_answer_by_reaction_by_note_and_by_number(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         room = await open_dm(member, bot_id)
         await say(bot, member, room, "checkin start 09:00")

@@ -10,7 +10,7 @@ import pytest
 
 from adapters.matrix import credentials_from
 from bot.config import ConfigError, Settings
-from tests.matrix_harness.fixtures import UserMaker
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.synapse import SynapseServer
 
 
@@ -33,9 +33,8 @@ def test_a_token_from_its_file_is_enough(tmp_path: Path) -> None:
 
 
 async def test_a_refused_token_stops_the_start_with_status_2_and_is_never_printed(
-    synapse: SynapseServer, matrix_user: UserMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     wrong = "syt_not_a_real_token_4d1f"
     env = {
         "PATH": "/usr/bin:/bin",

@@ -11,6 +11,7 @@ from nio import ReactionEvent, RoomGetStateEventResponse
 
 from bot import texts as core_texts
 from bot.identity import UserRef
+from tests.matrix_adapter.conftest import MemberMaker
 from tests.matrix_adapter.helpers import (
     CRISIS,
     Bot,
@@ -22,7 +23,7 @@ from tests.matrix_adapter.helpers import (
     say,
 )
 from tests.matrix_harness import membership
-from tests.matrix_harness.clients import ok
+from tests.matrix_harness.clients import RegisteredUser, ok
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
@@ -46,13 +47,13 @@ def ref(member: Member) -> UserRef:
 
 
 async def test_crisis_page_claim_and_resolve_by_power_level_never_by_name(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     mods = await moderator_room(matrix_user, matrix_client, bot_id)
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path, moderator_room_id=mods.room_id) as bot:
         await mods.mod.expect(membership(bot_id, "join"), mods.room_id)
         dm = await open_dm(member, bot_id)
@@ -96,11 +97,11 @@ async def test_crisis_page_claim_and_resolve_by_power_level_never_by_name(
 
 
 async def test_a_page_can_mention_each_moderator_by_id(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     mods = await moderator_room(matrix_user, matrix_client, bot_user.user_id)
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path, moderator_room_id=mods.room_id,
                            page_mentions="moderators") as bot:
         await mods.mod.expect(membership(bot_user.user_id, "join"), mods.room_id)
@@ -113,9 +114,9 @@ async def test_a_page_can_mention_each_moderator_by_id(
 
 
 async def test_moderator_rights_are_read_at_the_moment_of_the_check(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     mods = await moderator_room(matrix_user, matrix_client, bot_user.user_id)
     async with running_bot(synapse, bot_user, tmp_path, moderator_room_id=mods.room_id) as bot:
         await mods.mod.expect(membership(bot_user.user_id, "join"), mods.room_id)

@@ -14,18 +14,18 @@ from adapters.matrix.state import AdapterState
 from bot.checkins import texts
 from bot.events import Unreadable
 from bot.identity import RoomRef, UserRef
-from tests.matrix_adapter.helpers import Member, open_dm, running_bot, say
+from tests.matrix_adapter.conftest import MemberMaker
+from tests.matrix_adapter.helpers import open_dm, running_bot, say
 from tests.matrix_harness import MEGOLM, raw_event, send_event, send_reaction
-from tests.matrix_harness.fixtures import ClientMaker, UserMaker
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.synapse import SynapseServer
 
 
 async def test_an_encrypted_dm_round_trip_survives_a_bot_restart(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    member = Member(await matrix_client(await matrix_user("member"), encryption=True))
+    member = await new_member(encryption=True)
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         room = await open_dm(member, bot_id, encrypted=True)
         sent = await say(bot, member, room, "checkin start 09:00")
@@ -54,12 +54,11 @@ async def test_an_encrypted_dm_round_trip_survives_a_bot_restart(
 
 
 async def test_mydata_is_an_encrypted_file_in_an_encrypted_dm_and_inline_in_a_plain_one(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    secret = Member(await matrix_client(await matrix_user("secret"), encryption=True))
-    plain = Member(await matrix_client(await matrix_user("plain")))
+    secret = await new_member("secret", encryption=True)
+    plain = await new_member("plain")
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         sealed = await open_dm(secret, bot_id, encrypted=True)
         await say(bot, secret, sealed, "mydata")
@@ -79,10 +78,9 @@ async def test_mydata_is_an_encrypted_file_in_an_encrypted_dm_and_inline_in_a_pl
 
 
 async def test_a_password_login_keeps_one_device_across_restarts(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
-    member = Member(await matrix_client(await matrix_user("member"), encryption=True))
+    member = await new_member(encryption=True)
     by_password = {"access_token": None, "password": bot_user.password}
     async with running_bot(synapse, bot_user, tmp_path, **by_password) as bot:
         first = AdapterState.load(tmp_path / "store").device_id
@@ -96,11 +94,10 @@ async def test_a_password_login_keeps_one_device_across_restarts(
 
 
 async def test_a_dm_message_the_bot_cannot_decrypt_is_answered_once_not_with_silence(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         room = await open_dm(member, bot_id)
         # What a client that never shared its room key with the bot's device sends.

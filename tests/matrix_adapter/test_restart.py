@@ -8,15 +8,16 @@ from pathlib import Path
 
 from bot.events import Event, IncomingMessage
 from bot.store.db import Database
+from tests.matrix_adapter.conftest import MemberMaker
 from tests.matrix_adapter.helpers import (
     CRISIS,
-    Member,
     moderator_room,
     open_dm,
     running_bot,
     say,
 )
 from tests.matrix_harness import create_room, invite_and_join, send_text
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
@@ -33,12 +34,12 @@ async def count(db: Database, sql: str) -> int:
 
 
 async def test_stopped_while_handling_a_crisis_the_restart_pages_once(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     mods = await moderator_room(matrix_user, matrix_client, bot_id)
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path, moderator_room_id=mods.room_id,
                            hold=is_crisis) as bot:
         room = await open_dm(member, bot_id)
@@ -64,11 +65,10 @@ async def test_stopped_while_handling_a_crisis_the_restart_pages_once(
 
 
 async def test_a_replayed_batch_is_not_answered_twice_and_news_is_answered_once(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         room = await open_dm(member, bot_id)
         await say(bot, member, room, "checkin start 09:00")
@@ -89,10 +89,10 @@ async def test_a_replayed_batch_is_not_answered_twice_and_news_is_answered_once(
 
 
 async def test_the_first_start_does_not_answer_history(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_client: ClientMaker, bot_user: RegisteredUser,
+    new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
-    member = Member(await matrix_client(await matrix_user("member")))
+    member = await new_member()
     by_hand = await matrix_client(bot_user)  # the account was in the DM before Porchlight ran
     dm = await create_room(member.client, invite=[bot_user.user_id], is_direct=True)
     await invite_and_join(member.client, by_hand, dm, already_invited=True)

@@ -17,7 +17,7 @@ from tests.matrix_adapter.helpers import (
     say,
 )
 from tests.matrix_harness import create_room, invite_and_join, membership, send_text
-from tests.matrix_harness.clients import ok
+from tests.matrix_harness.clients import RegisteredUser, ok
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
@@ -33,9 +33,9 @@ async def schedule_state(bot: Bot, user_id: str) -> str | None:
 
 
 async def test_dm_invites_from_community_members_only_and_leaving_stops_checkins(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     owner = await member_of(matrix_user, matrix_client, "owner")
     alice = await member_of(matrix_user, matrix_client, "alice")
@@ -64,9 +64,9 @@ async def test_dm_invites_from_community_members_only_and_leaving_stops_checkins
 
 
 async def test_joining_a_room_does_not_run_what_was_said_there_before(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     mods = await moderator_room(matrix_user, matrix_client, bot_id)
     await send_text(mods.mod.client, mods.room_id, "!mod queue")  # before the bot was there
@@ -80,9 +80,9 @@ async def test_joining_a_room_does_not_run_what_was_said_there_before(
 
 
 async def test_a_member_who_closed_their_dm_is_not_written_to_until_they_reopen_one(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     alice = await member_of(matrix_user, matrix_client, "alice")
     bob = await member_of(matrix_user, matrix_client, "bob")
@@ -106,9 +106,9 @@ async def test_a_member_who_closed_their_dm_is_not_written_to_until_they_reopen_
 
 
 async def test_mydata_shows_the_dm_and_forget_me_leaves_no_trace_yet_answers_in_that_dm(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     alice = await member_of(matrix_user, matrix_client, "alice")
     async with running_bot(synapse, bot_user, tmp_path) as bot:

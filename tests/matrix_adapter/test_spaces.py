@@ -8,27 +8,28 @@ from pathlib import Path
 from adapters.matrix.state import AdapterState
 from bot.events import OutgoingMessage
 from bot.identity import SpaceRef, UserRef
+from tests.matrix_adapter.conftest import MemberMaker
 from tests.matrix_adapter.helpers import (
     CRISIS,
-    Member,
     moderator_room,
     post,
     running_bot,
     say,
 )
 from tests.matrix_harness import MEGOLM, membership, room_state, text_message
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.fixtures import ClientMaker, UserMaker
 from tests.matrix_harness.synapse import SynapseServer
 
 
 async def test_a_space_is_one_private_encrypted_room_reused_and_read_for_crisis(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker,
+    bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
     mods = await moderator_room(matrix_user, matrix_client, bot_id)
-    alice = Member(await matrix_client(await matrix_user("alice"), encryption=True))
-    bob = Member(await matrix_client(await matrix_user("bob"), encryption=True))
+    alice = await new_member("alice", encryption=True)
+    bob = await new_member("bob", encryption=True)
     pair = SpaceRef("matrix", "witness-1", (UserRef("matrix", alice.user_id),
                                              UserRef("matrix", bob.user_id)))
     async with running_bot(synapse, bot_user, tmp_path, moderator_room_id=mods.room_id) as bot:

@@ -7,19 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from adapters.matrix.state import AdapterState
-from tests.matrix_adapter.helpers import Member, open_dm, react, running_bot, say
+from tests.matrix_adapter.conftest import MemberMaker
+from tests.matrix_adapter.helpers import open_dm, react, running_bot, say
 from tests.matrix_harness import MEGOLM, membership, room_state
-from tests.matrix_harness.fixtures import ClientMaker, UserMaker
+from tests.matrix_harness.clients import RegisteredUser
 from tests.matrix_harness.synapse import SynapseServer
 
 
 async def test_a_request_becomes_an_introduction_room_for_two_and_either_can_end_it(
-    synapse: SynapseServer, matrix_user: UserMaker, matrix_client: ClientMaker, tmp_path: Path,
+    synapse: SynapseServer, bot_user: RegisteredUser, new_member: MemberMaker, tmp_path: Path,
 ) -> None:
-    bot_user = await matrix_user("bot")
     bot_id = bot_user.user_id
-    vic = Member(await matrix_client(await matrix_user("vic"), encryption=True))
-    mia = Member(await matrix_client(await matrix_user("mia"), encryption=True))
+    vic = await new_member("vic", encryption=True)
+    mia = await new_member("mia", encryption=True)
     async with running_bot(synapse, bot_user, tmp_path) as bot:
         vic_dm = await open_dm(vic, bot_id, encrypted=True)
         mia_dm = await open_dm(mia, bot_id)
