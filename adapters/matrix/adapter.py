@@ -19,7 +19,7 @@ from pathlib import Path
 from nio import RoomGetStateResponse
 
 from adapters.matrix import power
-from adapters.matrix.calls import NETWORK_ERRORS, Calls, sending_priority
+from adapters.matrix.calls import NETWORK_ERRORS, Calls
 from adapters.matrix.convert import PLATFORM
 from adapters.matrix.inbound import Inbound
 from adapters.matrix.rooms import RoomConfig, Rooms
@@ -170,11 +170,7 @@ class MatrixAdapter:
         await self._client.close()
 
     async def send(self, message: OutgoingMessage) -> Sent:
-        token = sending_priority.set(message.priority)
-        try:
-            return await self._sender.send(message)
-        finally:
-            sending_priority.reset(token)
+        return await self._sender.send(message)
 
     async def is_moderator(self, user: UserRef) -> bool:
         room_id = self._options.moderator_room_id

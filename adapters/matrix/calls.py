@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from contextvars import ContextVar
 from typing import TypeVar
 
 import aiohttp
@@ -58,25 +57,19 @@ def delivery_error(resp: ErrorResponse, what: str) -> Exception:
     return TransientDeliveryError(code.lower() or f"http_{status}", what)
 
 
-sending_priority: ContextVar[Priority] = ContextVar("sending_priority", default=Priority.REPLY)
-"""The priority of the message being delivered, set by ``send`` for every request it makes on
-the way (room creation, upload, the message itself): crisis first, fan-out last."""
-
-
-def current_lane() -> int:
-    return int(sending_priority.get())
-
-
 class Calls:
     def __init__(self, max_wait: float) -> None:
         self.messages = SendGate(max_wait)
         self.rooms = SendGate(max_wait)
         self.media = SendGate(max_wait)
 
-    async def run(self, gate: SendGate, request: Callable[[], Awaitable[R]], what: str) -> R:
-        """The response of ``request`` if it succeeded, else a DeliveryError to raise."""
+    async def run(self, gate: SendGate, priority: Priority, request: Callable[[], Awaitable[R]],
+                  what: str) -> R:
+        """The response of ``request`` if it succeeded, else a DeliveryError to raise. Every
+        request made for a message (room creation, upload, the message) carries its priority:
+        crisis first, fan-out last."""
         try:
-            resp = await gate.run(current_lane(), request, retry_after)
+            resp = await gate.run(priority, request, retry_after)
         except RateLimited as exc:
             raise TransientDeliveryError("rate_limited", what, retry_after=exc.retry_after) \
                 from None

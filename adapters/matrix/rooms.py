@@ -28,6 +28,7 @@ from nio import (
 from adapters.matrix.calls import Calls, with_retries
 from adapters.matrix.convert import Kind, Place
 from adapters.matrix.state import AdapterState
+from bot.events import Priority
 from bot.identity import SpaceRef
 from bot.ports import PermanentDeliveryError, TransientDeliveryError
 
@@ -99,24 +100,25 @@ class Rooms:
 
     # Where messages go.
 
-    async def for_user(self, user_id: str) -> str:
+    async def for_user(self, user_id: str, priority: Priority) -> str:
         if user_id in self._state.closed:
             raise PermanentDeliveryError(DM_CLOSED, "the member left or refused the DM")
         async with self._creating.setdefault(user_id, asyncio.Lock()):
             room_id = self._state.dms.get(user_id) or self._shared_with(user_id)
             room = self._client.rooms.get(room_id or "")
             if room is None or user_id not in room.users:
-                room_id = await self._create(invite=[user_id], direct=True)
+                room_id = await self._create([user_id], priority, direct=True)
                 self._state.dms[user_id] = room_id
                 self._state.save()
                 log.info("created a DM room %s", room_id)
             return await self.known(room_id)  # inside the lock: one new room, not two
 
-    async def for_space(self, space: SpaceRef) -> str:
+    async def for_space(self, space: SpaceRef, priority: Priority) -> str:
         async with self._creating.setdefault(f"space {space.key}", asyncio.Lock()):
             room_id = self._state.spaces.get(space.key)
             if room_id is None:
-                room_id = await self._create(invite=[m.id for m in space.members], direct=False)
+                invite = [m.id for m in space.members]
+                room_id = await self._create(invite, priority, direct=False)
                 self._state.spaces[space.key] = room_id
                 self._state.save()
                 log.info("created the private room %s for space %s", room_id, space.key)
@@ -146,13 +148,13 @@ class Rooms:
         invited, encrypted = made
         return invited <= set(room.users) and (room.encrypted or not encrypted)
 
-    async def _create(self, *, invite: list[str], direct: bool) -> str:
+    async def _create(self, invite: list[str], priority: Priority, *, direct: bool) -> str:
         state: list[dict[str, Any]] = []
         if self._config.encrypt:
             state.append({"type": "m.room.encryption", "state_key": "",
                           "content": {"algorithm": MEGOLM}})
         preset = RoomPreset.trusted_private_chat if direct else RoomPreset.private_chat
-        resp = await self._calls.run(self._calls.rooms, lambda: self._client.room_create(
+        resp = await self._calls.run(self._calls.rooms, priority, lambda: self._client.room_create(
             is_direct=direct, preset=preset, invite=invite, initial_state=state,
         ), "create room")
         assert isinstance(resp, RoomCreateResponse)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import uuid
+from collections.abc import Awaitable
 from typing import Any, Literal
 
 from nio import AsyncClient, RoomGetStateResponse, RoomSendResponse, UploadResponse
@@ -22,7 +23,7 @@ from adapters.matrix import power
 from adapters.matrix.calls import NETWORK_ERRORS, Calls
 from adapters.matrix.render import EVENT_TEXT_LIMIT, KEYCAPS, Mentions, file_content, render
 from adapters.matrix.rooms import Rooms
-from bot.events import Attachment, Mention, OutgoingMessage
+from bot.events import Attachment, Mention, OutgoingMessage, Priority
 from bot.identity import RoomRef, SpaceRef, Target, UserRef
 from bot.ports import DeliveryError, Sent
 
@@ -42,43 +43,50 @@ class Sender:
         self._moderator_level = moderator_level
 
     async def send(self, message: OutgoingMessage) -> Sent:
-        room_id = await self._room_for(message.target)
+        priority = message.priority
+        room_id = await self._room_for(message.target, priority)
         direct = isinstance(message.target, UserRef)
         attachment = message.attachment
         inline = attachment is not None and self._inline(room_id, attachment)
         content = render(message, direct=direct, mentions=await self._mentions(message, room_id),
                          code=attachment.content if inline and attachment else None)
         # The upload first: if it fails, nothing was posted and the retry starts clean.
-        file = await self._upload(room_id, attachment) if attachment and not inline else None
-        event_id = await self._post(room_id, "m.room.message", content)
+        file = (await self._upload(room_id, attachment, priority)
+                if attachment and not inline else None)
+        event_id = await self._post(room_id, "m.room.message", content, priority)
         if file is not None:
-            await self._post(room_id, "m.room.message", file)
+            await self._post(room_id, "m.room.message", file, priority)
         if message.mention is not Mention.NONE:
-            await self._pre_react(room_id, event_id, len(message.buttons))
+            await self._pre_react(room_id, event_id, len(message.buttons), priority)
         return Sent(event_id)
 
-    async def _room_for(self, target: Target) -> str:
+    async def _room_for(self, target: Target, priority: Priority) -> str:
         if isinstance(target, UserRef):
-            return await self._rooms.for_user(target.id)
+            return await self._rooms.for_user(target.id, priority)
         if isinstance(target, SpaceRef):
-            return await self._rooms.for_space(target)
+            return await self._rooms.for_space(target, priority)
         assert isinstance(target, RoomRef)
         return await self._rooms.known(target.id)
 
-    async def _post(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+    async def _post(self, room_id: str, event_type: str, content: dict[str, Any],
+                    priority: Priority) -> str:
         txn = str(uuid.uuid4())  # the same on a retry after a 429: never posted twice
-        resp = await self._calls.run(self._calls.messages, lambda: self._client.room_send(
-            room_id, event_type, content, tx_id=txn, ignore_unverified_devices=True,
-        ), f"send {event_type}")
+        def request() -> Awaitable[object]:
+            return self._client.room_send(room_id, event_type, content, tx_id=txn,
+                                          ignore_unverified_devices=True)
+
+        resp = await self._calls.run(self._calls.messages, priority, request,
+                                     f"send {event_type}")
         assert isinstance(resp, RoomSendResponse)
         return resp.event_id
 
-    async def _pre_react(self, room_id: str, event_id: str, choices: int) -> None:
+    async def _pre_react(self, room_id: str, event_id: str, choices: int,
+                         priority: Priority) -> None:
         """Best effort: the page is out; a missing reaction only costs a tap."""
         for key in KEYCAPS[:choices]:
             relates = {"rel_type": "m.annotation", "event_id": event_id, "key": key}
             try:
-                await self._post(room_id, "m.reaction", {"m.relates_to": relates})
+                await self._post(room_id, "m.reaction", {"m.relates_to": relates}, priority)
             except DeliveryError as exc:
                 log.info("no pre-reaction on %s: %s", event_id, exc.code)
                 return
@@ -109,7 +117,8 @@ class Sender:
         encrypted = room is not None and room.encrypted
         return not encrypted and len(attachment.content) <= EVENT_TEXT_LIMIT
 
-    async def _upload(self, room_id: str, attachment: Attachment) -> dict[str, Any]:
+    async def _upload(self, room_id: str, attachment: Attachment,
+                      priority: Priority) -> dict[str, Any]:
         room = self._client.rooms.get(room_id)
         encrypt = room is not None and room.encrypted
         data = attachment.content.encode("utf-8")
@@ -123,7 +132,7 @@ class Sender:
             keys.update(file_keys or {})
             return resp
 
-        resp = await self._calls.run(self._calls.media, request, "upload")
+        resp = await self._calls.run(self._calls.media, priority, request, "upload")
         assert isinstance(resp, UploadResponse)
         encrypted_file = {**keys, "url": resp.content_uri} if encrypt else None
         return file_content(attachment.filename, len(data), resp.content_uri, encrypted_file)

@@ -244,14 +244,14 @@ async def test_nio_never_retries_429s_itself_and_errors_map_for_the_outbox(
         return RoomSendError.from_dict({"errcode": errcode, "error": "no", **extra}, "!r")
 
     with pytest.raises(TransientDeliveryError) as limited:
-        await calls.run(calls.messages, lambda: answer("M_LIMIT_EXCEEDED",
+        await calls.run(calls.messages, Priority.REPLY, lambda: answer("M_LIMIT_EXCEEDED",
                                                        retry_after_ms=30_000), "send")
     assert (limited.value.code, limited.value.retry_after) == ("rate_limited", 30.0)
     with pytest.raises(PermanentDeliveryError) as forbidden:
-        await calls.run(calls.rooms, lambda: answer("M_FORBIDDEN"), "send")
+        await calls.run(calls.rooms, Priority.REPLY, lambda: answer("M_FORBIDDEN"), "send")
     assert forbidden.value.code == "forbidden"
     with pytest.raises(TransientDeliveryError) as other:
-        await calls.run(calls.rooms, lambda: answer("M_UNKNOWN"), "send")
+        await calls.run(calls.rooms, Priority.REPLY, lambda: answer("M_UNKNOWN"), "send")
     assert other.value.code == "m_unknown"
 
 
