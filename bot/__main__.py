@@ -28,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the configured adapters (the default)")
     sub.add_parser("check-config", help="validate the config and print it, secrets hidden")
-    sub.add_parser("classify", help="read messages on stdin, one per line; print JSON tiers")
+    classify = sub.add_parser("classify",
+                              help="read messages on stdin, one per line; print JSON tiers")
+    classify.add_argument("--model", action="store_true",
+                          help="add the optional model stage (needs porchlight[model])")
     return parser
 
 
@@ -41,13 +44,21 @@ def main(argv: list[str] | None = None) -> int:
         # lone carriage return does not split a message.
         stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace",
                                  newline="\n")
-        return run_classify(stdin, sys.stdout)
+        return run_classify(stdin, sys.stdout, with_model=args.model)
     try:
         settings = load_settings(args.config)
         if args.command == "check-config":
             from adapters import check_adapter_config
+            from bot.crisis import load_model_stage
 
-            check_adapter_config(settings)
+            problems: list[str] = []
+            for check in (check_adapter_config, load_model_stage):  # the model loads if on
+                try:
+                    check(settings)
+                except ConfigError as exc:
+                    problems += exc.problems
+            if problems:
+                raise ConfigError(problems)
             print(settings.model_dump_json(indent=2))
             return 0
         _configure_logging(settings)

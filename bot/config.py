@@ -80,6 +80,7 @@ class CheckinsSection(Section):
 
 class CrisisSection(Section):
     concern_enabled: bool = True
+    model_stage: bool = False
     extra_lexicon: OptionalPath = None
     disabled_entries: list[str] = Field(default_factory=list)
     page_text: Literal["excerpt", "full", "none"] = "excerpt"

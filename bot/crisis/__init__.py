@@ -14,6 +14,7 @@ from bot.app import Core
 from bot.config import ConfigError, Settings
 from bot.crisis import texts
 from bot.crisis.detection import Detector, LexiconError
+from bot.crisis.detection.model_stage import ModelStage, ModelUnavailable
 from bot.crisis.escalation import RESOURCE_KIND, CrisisService
 from bot.crisis.moderation import ModeratorDesk
 from bot.crisis.paging import PAGE_KIND, ROOM_TARGET, Pager
@@ -47,6 +48,20 @@ def load_detector(settings: Settings) -> Detector:
         raise ConfigError([f"crisis.extra_lexicon: {exc}"]) from None
 
 
+def load_model_stage(settings: Settings) -> ModelStage | None:
+    """The optional second look, when configured; a ConfigError says what to install."""
+    crisis = settings.crisis
+    if not crisis.model_stage:
+        return None
+    if not crisis.concern_enabled:
+        raise ConfigError(["crisis.model_stage: it only ever queues messages as concern, so it "
+                           "needs crisis.concern_enabled = true"])
+    try:
+        return ModelStage.load()
+    except ModelUnavailable as exc:
+        raise ConfigError([f"crisis.model_stage: {exc}"]) from None
+
+
 def install(core: Core) -> None:
     settings = core.settings.crisis
     escalations, on_call = Escalations(), OnCall()
@@ -54,7 +69,8 @@ def install(core: Core) -> None:
                   audit=core.audit, adapters=core.adapters, settings=settings)
     service = CrisisService(
         db=core.db, outbox=core.outbox, escalations=escalations, pager=pager, audit=core.audit,
-        clock=core.clock, detector=load_detector(core.settings), settings=settings,
+        clock=core.clock, detector=load_detector(core.settings),
+        model_stage=load_model_stage(core.settings), settings=settings,
         adapters=core.adapters, scanned_rooms=scanned_rooms(core.settings),
     )
     desk = ModeratorDesk(db=core.db, outbox=core.outbox, escalations=escalations,

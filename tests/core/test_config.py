@@ -146,3 +146,14 @@ def test_check_config_also_checks_each_platforms_required_keys(tmp_path: Path) -
     assert keys == ["discord.token", "discord.guild_id", "discord.moderator_role_ids",
                     "matrix.access_token", "matrix.moderator_room_id"]
     assert not (tmp_path / "x.db").exists() and not (tmp_path / "matrix-store").exists()
+
+
+def test_check_config_checks_the_model_stage_with_the_platforms(tmp_path: Path) -> None:
+    result = _porchlight("check-config", env={
+        "PORCHLIGHT__BOT__ADAPTERS": '["discord"]',
+        "PORCHLIGHT__CRISIS__MODEL_STAGE": "true",
+        "PORCHLIGHT__CRISIS__CONCERN_ENABLED": "false"}, cwd=tmp_path)
+    assert result.returncode == 2
+    keys = [line.strip().split(":")[0] for line in result.stderr.strip().splitlines()[1:]]
+    assert keys == ["discord.token", "discord.guild_id", "discord.moderator_role_ids",
+                    "crisis.model_stage"]
