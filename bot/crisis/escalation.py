@@ -16,6 +16,7 @@ from bot.audit import FORGOTTEN, SYSTEM, AuditLog
 from bot.config import CrisisSection
 from bot.crisis import texts
 from bot.crisis.detection import Detection, Detector, Tier
+from bot.crisis.detection.model_stage import CATEGORY as MODEL_CATEGORY
 from bot.crisis.detection.model_stage import ModelStage
 from bot.crisis.paging import Pager
 from bot.crisis.policy import PagePolicy
@@ -111,8 +112,9 @@ class CrisisService:
                 await self._page_now(tx, esc, now)
             else:
                 await self._pager.notice(
-                    tx, esc.platform, texts.concern(esc.id, self._pager.handle(esc.member),
-                                                    esc.source, esc.link), now,
+                    tx, esc.platform, texts.concern(
+                        esc.id, self._pager.handle(esc.member), esc.source, esc.link,
+                        by_model=MODEL_CATEGORY in detection.categories), now,
                     buttons=(Button("Claim", f"mod claim {esc.id}"),), subject=esc.member)
         log.info("escalation %d opened: %s on %s", escalation_id, tier, message.user.platform)
         return escalation_id

@@ -58,9 +58,13 @@ def page(
     return "\n".join(lines)
 
 
-def concern(escalation_id: int, handle: str, source: str, link: str | None) -> str:
+def concern(escalation_id: int, handle: str, source: str, link: str | None, *,
+            by_model: bool = False) -> str:
     lines = [f"🟡 Concern #{escalation_id} · not urgent, no page",
              f"Member: {handle}, {SOURCES.get(source, source)}"]
+    if by_model:
+        lines.append("Noticed by the model stage, not by a phrase: it reads the mood, so it may "
+                     "be wrong.")
     if link:
         lines.append(f"Message: {link}")
     lines.append(f"If you can look in: mod claim {escalation_id}")

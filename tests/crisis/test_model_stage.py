@@ -24,6 +24,7 @@ async def test_what_the_model_flags_is_queued_as_concern_without_a_page(tmp_path
         await app.settle()
         notice, = room_posts(adapter)
         assert notice.mention is Mention.NONE and notice.text.startswith("🟡 Concern #1")
+        assert "Noticed by the model stage, not by a phrase" in notice.text
         assert adapter.texts_to("alice") == []  # no resource message, no reply
         async with app.core.db.read() as tx:
             row = await tx.fetchone("SELECT tier, categories FROM escalations")
@@ -33,8 +34,10 @@ async def test_what_the_model_flags_is_queued_as_concern_without_a_page(tmp_path
 async def test_without_the_model_stage_the_same_words_pass(tmp_path: Path) -> None:
     async with crisis_app(tmp_path) as (app, adapter, _):
         await adapter.say("alice", DESPAIR)
+        await adapter.say("bob", "I feel hopeless and so alone")  # the lexicon's concern
         await app.settle()
-        assert room_posts(adapter) == []
+        notice, = room_posts(adapter)
+        assert "Member: <bob>" in notice.text and "model stage" not in notice.text
 
 
 async def test_a_failing_model_leaves_the_lexicons_answer_and_logs_no_words(
