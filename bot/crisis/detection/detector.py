@@ -196,15 +196,14 @@ class Detector:
             return None
         return level, [hit for lvl, hit in scored if lvl >= floor], tokens
 
-    def _candidates(self, words: set[str]) -> list[_Rule]:
+    def _candidates(self, words: frozenset[str]) -> list[_Rule]:
         """Entries whose anchor and every other required element have a word in the message,
         remembered per set of words (the answer depends on nothing else)."""
-        key = frozenset(words)
-        found = self._candidate_cache.get(key)
+        found = self._candidate_cache.get(words)
         if found is None:
             if len(self._candidate_cache) > CANDIDATE_CACHE_LIMIT:
                 self._candidate_cache.clear()
-            found = self._candidate_cache[key] = self._find_candidates(key)
+            found = self._candidate_cache[words] = self._find_candidates(words)
         return found
 
     def _find_candidates(self, words: frozenset[str]) -> list[_Rule]:

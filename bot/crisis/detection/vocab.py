@@ -7,7 +7,7 @@ answers are memoised per typed token, so ordinary chat costs a set lookup per wo
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "8": "b"})
@@ -25,6 +25,22 @@ _CACHE_LIMIT = 200_000
 def squeeze(word: str) -> str:
     """Collapse repeated characters ("sooo" -> "so", "kill" -> "kil") for elongation lookups."""
     return _REPEATS.sub(r"\1", word)
+
+
+class _Memo(dict[str, tuple[str, ...]]):
+    """Canonical words per typed token, computed on first lookup; forgets all when full."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute: Callable[[str], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, raw: str) -> tuple[str, ...]:
+        if len(self) > _CACHE_LIMIT:
+            self.clear()
+        found = self[raw] = self._compute(raw)
+        return found
 
 
 class Vocabulary:
@@ -48,16 +64,9 @@ class Vocabulary:
         self._by_length: dict[int, list[str]] = {}
         for word in self._words:
             self._by_length.setdefault(len(word), []).append(word)
-        self._canon: dict[str, tuple[str, ...]] = {}
-
-    def canonical(self, raw: str) -> tuple[str, ...]:
-        """Canonical words for one typed token (aliases may expand to several)."""
-        found = self._canon.get(raw)
-        if found is None:
-            if len(self._canon) > _CACHE_LIMIT:
-                self._canon.clear()
-            found = self._canon[raw] = self._compute(raw)
-        return found
+        # Canonical words for one typed token (aliases may expand to several): once a token
+        # has been seen, one dict lookup in C, with no Python call around it.
+        self.canonical: Callable[[str], tuple[str, ...]] = _Memo(self._compute).__getitem__
 
     def is_relevant(self, word: str) -> bool:
         """Whether the candidate check looks at this canonical word (anchor or required)."""
@@ -84,24 +93,26 @@ class Vocabulary:
     def is_anchor(self, word: str) -> bool:
         return word in self._anchors or any(word.startswith(p) for p in self._prefixes)
 
-    def relevant_words(self, raws: list[str]) -> set[str]:
-        """Canonical words of a message that the candidate check looks at.
+    def relevant_words(self, raws: list[str]) -> frozenset[str]:
+        """Canonical words of a message that the candidate check looks at, frozen: they are
+        the key of the detector's candidate cache.
 
         Typed tokens that are lexicon words as typed are found by one set intersection;
         tokens known to lead nowhere are dropped by one set difference; only the rest (slang,
         leetspeak, tokens never seen before) are looked at one by one."""
-        words = set(self._plain.intersection(raws))
+        words = self._plain.intersection(raws)
         if self._known.issuperset(raws):
             return words
+        more: set[str] = set()
         for raw in set(raws).difference(self._known):
             canonical = self.canonical(raw)
             if any(self.is_relevant(word) for word in canonical):
-                words.update(canonical)
+                more.update(canonical)
             else:
                 if len(self._known) > _CACHE_LIMIT:
                     self._known = set(self._plain)
                 self._known.add(raw)
-        return words
+        return words.union(more)
 
     def token_text(self, raws: list[str]) -> str:
         """The token string patterns run on (see context.build_tokens), without offsets:
