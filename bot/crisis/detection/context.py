@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import accumulate
 
 from .vocab import Vocabulary
 
@@ -32,8 +33,8 @@ class Tokens:
     source: list[int]
     sentence: list[int]
     clause: list[int]
-    text: str = ""
-    offsets: tuple[int, ...] = ()
+    text: str
+    offsets: tuple[int, ...]
 
     def index_at(self, position: int) -> int:
         """The token a character of ``text`` belongs to (a token owns its trailing space)."""
@@ -42,55 +43,57 @@ class Tokens:
 
 def build_tokens(raws: list[str], vocab: Vocabulary, clause_words: frozenset[str]) -> Tokens:
     """Canonical words of the typed tokens ``raws``, with sentences and clauses."""
-    tokens = Tokens(["."], [-1], [0], [0])
+    rows = [(".", -1, 0, 0)]  # word, source, sentence, clause
+    last = "."
     sentence = clause = 0
+    canonical = vocab.canonical
     for index, raw in enumerate(raws):
-        for word in vocab.canonical(raw):
+        for word in canonical(raw):
             if word == ",":
                 clause += 1
                 continue
             if word == ".":
-                if tokens.words[-1] == ".":
+                if last == ".":
                     continue
                 sentence += 1
                 clause += 1
             elif word in clause_words:
                 clause += 1
-            _append(tokens, word, index, sentence, clause)
-    if tokens.words[-1] != ".":
-        _append(tokens, ".", -1, sentence + 1, clause + 1)
-    offsets, position = [], 1
-    for word in tokens.words:
-        offsets.append(position)
-        position += len(word) + 1
-    tokens.offsets = tuple(offsets)
-    tokens.text = " " + " ".join(tokens.words) + " "
-    return tokens
-
-
-def _append(tokens: Tokens, word: str, source: int, sentence: int, clause: int) -> None:
-    tokens.words.append(word)
-    tokens.source.append(source)
-    tokens.sentence.append(sentence)
-    tokens.clause.append(clause)
+            rows.append((word, index, sentence, clause))
+            last = word
+    if last != ".":
+        rows.append((".", -1, sentence + 1, clause + 1))
+    words, source, sentences, clauses = map(list, zip(*rows, strict=True))
+    offsets = accumulate([len(word) + 1 for word in words[:-1]], initial=1)
+    return Tokens(words, source, sentences, clauses, " " + " ".join(words) + " ", tuple(offsets))
 
 
 class Context:
-    """Where each kind of cue occurs in one message, and the tier shift they imply."""
+    """Where each kind of cue occurs in one message, and the tier shift they imply. Each kind
+    is looked for on first use: most matches are settled without running every cue's regex."""
 
     def __init__(self, tokens: Tokens, cues: Mapping[str, Cue],
                  first: frozenset[str], other: frozenset[str]) -> None:
         self._t = tokens
+        self._cues = cues
         self._first, self._other = first, other
-        words = set(tokens.words)
+        self._words = set(tokens.words)
         self._quotes = [i for i, word in enumerate(tokens.words) if word == '"']
-        self._at: dict[str, list[tuple[int, int]]] = {}
-        for kind, (find, anchors) in cues.items():
-            if anchors is not None and anchors.isdisjoint(words):
-                self._at[kind] = []  # none of the words this cue needs: skip its regex
-                continue
-            self._at[kind] = [(tokens.index_at(m.start()), tokens.index_at(m.end() - 1))
-                              for m in find(tokens.text)]
+        self._found: dict[str, list[tuple[int, int]]] = {}
+
+    def _at(self, kind: str) -> list[tuple[int, int]]:
+        """First and last token of each cue of one kind in the message."""
+        found = self._found.get(kind)
+        if found is None:
+            find, anchors = self._cues[kind]
+            if anchors is not None and anchors.isdisjoint(self._words):
+                found = []  # none of the words this cue needs: skip its regex
+            else:
+                index_at = self._t.index_at
+                found = [(index_at(m.start()), index_at(m.end() - 1))
+                         for m in find(self._t.text)]
+            self._found[kind] = found
+        return found
 
     def shift(self, first: int, *, negatable: bool, person: str, when: str = "now") -> int:
         """Tiers to subtract from a match starting at token ``first``. A match that tells a
@@ -99,7 +102,7 @@ class Context:
         sentence = self._t.sentence[first]
         shift = 0
         if negatable and any(first - 3 <= end < first and self._same_clause(start, first)
-                             for start, end in self._at["negation"]):
+                             for start, end in self._at("negation")):
             shift += 1
         if person == "first" and self._other_subject(first):
             shift += 2
@@ -111,7 +114,7 @@ class Context:
                                                                           sentence + 1):
             shift += 1
         if any(first - 4 <= start and end < first and self._same_clause(start, first)
-               for start, end in self._at["hypothetical"]):
+               for start, end in self._at("hypothetical")):
             shift += 1
         if self._in_sentence("joke", sentence) or self._in_sentence("joke", sentence + 1):
             shift += 1
@@ -133,7 +136,7 @@ class Context:
         return any(i not in inside and word != "." for i, word in enumerate(self._t.words))
 
     def _in_sentence(self, kind: str, sentence: int) -> bool:
-        return any(self._t.sentence[start] == sentence for start, _ in self._at[kind])
+        return any(self._t.sentence[start] == sentence for start, _ in self._at(kind))
 
     def _same_clause(self, index: int, first: int) -> bool:
         return self._t.clause[index] == self._t.clause[first]
