@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import deque
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Emoji that carry meaning for this detector become words; laughing faces become "lol" so that
 # a joke reads as a joke. The folded text keeps spaces around them so they are whole tokens.
@@ -110,19 +110,28 @@ def fold(text: str) -> str:
     return folded.replace("'", "")
 
 
+# Characters that may fold to more or fewer than one: all but ASCII, and apostrophes.
+_RESIZING = re.compile(r"[^\x00-\x26\x28-\x7f]")
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """Folded text and, unless folding kept every index, the original index of each char.
-    Apostrophes go, as in ``fold``: "0 0' 0 0" must split into the same tokens on both paths."""
+    Apostrophes go, as in ``fold``: "0 0' 0 0" must split into the same tokens on both paths.
+    Only the characters between ASCII stretches are looked at one by one."""
     if text.isascii() and "'" not in text:
         return text.lower(), None
     pieces: list[str] = []
     origin: list[int] = []
-    table = FOLD_TABLE
-    for index, ch in enumerate(text):
-        piece = table[ord(ch)] if ch != "'" else ""
-        if piece:
-            pieces.append(piece)
-            origin.extend([index] * len(piece))
+    done = 0
+    for match in _RESIZING.finditer(text):
+        index = match.start()
+        piece = FOLD_TABLE[ord(match.group())] if match.group() != "'" else ""
+        pieces += (text[done:index].lower(), piece)
+        origin += range(done, index)
+        origin += [index] * len(piece)
+        done = index + 1
+    pieces.append(text[done:].lower())
+    origin += range(done, len(text))
     return "".join(pieces), origin
 
 
@@ -148,8 +157,7 @@ TOKEN_RE = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RawToken:
+class RawToken(NamedTuple):
     """One token as typed (folded) and its [start, end) offsets in the original text."""
 
     text: str
