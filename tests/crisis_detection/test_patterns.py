@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from bot.crisis.detection.detector import _LazyFinder
 from bot.crisis.detection.patterns import PatternCompiler, PatternError
 from bot.crisis.detection.words import word_cost
 
@@ -70,3 +71,24 @@ def test_bad_patterns_say_why(pattern: str, problem: str) -> None:
 def test_self_referencing_class_is_rejected() -> None:
     with pytest.raises(PatternError, match="refers to itself"):
         PatternCompiler({"loop": ["a <loop>"]}, word_cost).compile("<loop>")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "tokens"),
+    [
+        ("want to die", "i want to die . want to die want to die"),
+        ("(die|die die)", "die die die ."),  # the next match starts at the space ending one
+        ("i ~~3 die", "i i i die . i die"),
+        ("(so)? (very)?", "so very tired so . very"),  # can match nothing: finditer's rules
+        ("~2", "a b c"),
+        ("(not)? (so)?", "nothing here"),
+    ],
+)
+def test_finder_spans_are_those_of_a_lookbehind_regex(pattern: str, tokens: str) -> None:
+    """The detector's finder takes the space before a match into its regex for speed; its
+    spans must still be exactly what finditer gives for the pattern after a lookbehind."""
+    regex = compiler().compile(pattern).regex
+    text = f" . {tokens} . "
+    expected = [m.span() for m in re.finditer(f"(?<= )(?:{regex})", text)]
+    assert list(_LazyFinder(regex)(text)) == expected
+    assert _LazyFinder(regex).occurs_in(text) == bool(expected)

@@ -8,7 +8,6 @@ not "do you want to die?", not "I used to want to die", not "I don't want to die
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from itertools import accumulate
 
 from .vocab import Vocabulary
 
-Finder = Callable[[str], Iterator[re.Match[str]]]
+Finder = Callable[[str], Iterator[tuple[int, int]]]  # [start, end) of each match
 _BE_NOT_I = frozenset({"is", "isnt"})  # never after "I"
 _BE_PAST = frozenset({"was", "wasnt"})  # "I was", "she was": the word before tells
 Cue = tuple[Finder, frozenset[str] | None]  # finder, and words it needs (None: always run)
@@ -90,8 +89,7 @@ class Context:
                 found = []  # none of the words this cue needs: skip its regex
             else:
                 index_at = self._t.index_at
-                found = [(index_at(m.start()), index_at(m.end() - 1))
-                         for m in find(self._t.text)]
+                found = [(index_at(start), index_at(end - 1)) for start, end in find(self._t.text)]
             self._found[kind] = found
         return found
 

@@ -42,7 +42,12 @@ def _adds_up(one: str, other: str) -> bool:
 
 
 class _LazyFinder:
-    """Compiles its regex on first use: loading stays fast however large the lexicon."""
+    """Finds one pattern's matches in a token string, compiling its regex on first use:
+    loading stays fast however large the lexicon.
+
+    A match starts a token, right after a space. The regex takes that space in rather than
+    looking behind for it, so that the engine jumps from space to space in C instead of trying
+    the pattern at every character."""
 
     __slots__ = ("_regex", "_source")
 
@@ -53,14 +58,25 @@ class _LazyFinder:
     def _compiled(self) -> re.Pattern[str]:
         regex = self._regex
         if regex is None:
-            regex = self._regex = re.compile(f"(?<= )(?:{self._source})")
+            regex = self._regex = re.compile(f" (?:{self._source})")
         return regex
 
-    def __call__(self, text: str) -> Iterator[re.Match[str]]:
-        return self._compiled().finditer(text)
+    def __call__(self, text: str) -> Iterator[tuple[int, int]]:
+        """[start, end) of each match, as finditer gives them for "(?<= )(?:pattern)": the
+        next match may start right after the space that ends one."""
+        search = self._compiled().search
+        match = search(text)
+        while match is not None:
+            start, end = match.start() + 1, match.end()
+            if start == end:  # only optional parts matched: finditer's rules for empty matches
+                behind = re.compile(f"(?<= )(?:{self._source})")
+                yield from (found.span() for found in behind.finditer(text, start))
+                return
+            yield start, end
+            match = search(text, end - 1)
 
-    def search(self, text: str) -> re.Match[str] | None:
-        return self._compiled().search(text)
+    def occurs_in(self, text: str) -> bool:
+        return self._compiled().search(text) is not None
 
 
 CANDIDATE_CACHE_LIMIT = 100_000
@@ -154,7 +170,7 @@ class Detector:
         if not rules:
             return NOTHING
         quick = self._vocab.token_text(raws)
-        if not any(rule.find.search(quick) for rule in rules):
+        if not any(rule.find.occurs_in(quick) for rule in rules):
             return NOTHING
         decided = self._decide(raws, rules)
         if decided is None:
@@ -227,8 +243,8 @@ class Detector:
     def _match(self, tokens: Tokens, rules: list[_Rule]) -> list[_Hit]:
         hits = []
         for rule in rules:
-            for match in rule.find(tokens.text):
-                first, last = tokens.index_at(match.start()), tokens.index_at(match.end() - 1)
+            for start, end in rule.find(tokens.text):
+                first, last = tokens.index_at(start), tokens.index_at(end - 1)
                 while first < last and tokens.words[first] == ".":
                     first += 1
                 while last > first and tokens.words[last] == ".":
@@ -263,9 +279,8 @@ def _with_context(tokens: Tokens, hits: list[_Hit],
             kept.append(hit)
             continue
         sentence = tokens.sentence[hit.first]
-        for match in near(tokens.text):
-            first = tokens.index_at(match.start())
-            last = tokens.index_at(match.end() - 1)
+        for start, end in near(tokens.text):
+            first, last = tokens.index_at(start), tokens.index_at(end - 1)
             if (abs(tokens.sentence[first] - sentence) <= NEAR_SENTENCES
                     and not any(a <= last and first <= b for a, b in blocks)):
                 kept.append(hit)
