@@ -1,7 +1,7 @@
 """Measure the crisis detector: recall and false alarms, per data set and label group.
 
     uv run python bench/crisis_eval.py [--data DIR] [--split A|B] [--show-flagged]
-                                       [--show-missed]
+                                       [--show-missed] [--model]
 
 Reads the project's chat suite (bench/data/crisis_chat_suite.csv) and, when present, the
 shared development data (default ../shared/data/crisis relative to the repo root). Prints,
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.crisis.detection import Detection, Detector, Tier  # noqa: E402
+from bot.crisis.detection.model_stage import ModelStage  # noqa: E402
 
 SUITE = ROOT / "bench" / "data" / "crisis_chat_suite.csv"
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "crisis"
@@ -88,14 +89,17 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def evaluate(detector: Detector, rows: Iterable[tuple[str, str, str]],
-             wants_crisis: Iterable[str]) -> dict[tuple[str, str], Group]:
+def evaluate(detector: Detector, rows: list[tuple[str, str, str]], wants_crisis: Iterable[str],
+             stage: ModelStage | None = None) -> dict[tuple[str, str], Group]:
     """rows: (dataset, group, text) -> counts per (dataset, group)."""
     crisis_groups = set(wants_crisis)
+    texts = [text for _, _, text in rows]
+    found = [detector.classify(text) for text in texts]
+    if stage is not None:
+        found = stage.review(texts, found)
     groups: dict[tuple[str, str], Group] = defaultdict(Group)
-    for dataset, group, text in rows:
-        groups[(dataset, group)].add(text, detector.classify(text),
-                                     wants_crisis=group in crisis_groups)
+    for (dataset, group, text), detection in zip(rows, found, strict=True):
+        groups[(dataset, group)].add(text, detection, wants_crisis=group in crisis_groups)
     return groups
 
 
@@ -214,8 +218,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="whose text --show-* prints from the shared data: A (development, "
                              "the default) or B (the test half: read only to describe, not "
                              "to tune)")
+    parser.add_argument("--model", action="store_true",
+                        help="add the optional model stage (porchlight[model]); its head was "
+                             "trained on half A and on the suite, so half B is the test")
     args = parser.parse_args(argv)
     detector = Detector.load()
+    stage = ModelStage.load() if args.model else None
     rows = [("suite", r["group"], r["text"]) for r in read_csv(SUITE)]
     crisis_groups = {r["group"] for r in read_csv(SUITE) if r["expected_tier"] == "crisis"}
     have_shared = (args.data / "cssrs_dev.csv").exists()
@@ -228,9 +236,12 @@ def main(argv: list[str] | None = None) -> int:
                      for r in read_csv(recovery)]
     else:
         print(f"shared data not found in {args.data}: measuring the chat suite only\n")
-    groups = evaluate(detector, rows, crisis_groups | set(CRISIS_LABELS))
+    groups = evaluate(detector, rows, crisis_groups | set(CRISIS_LABELS), stage)
     print_table(groups)
     print_goals(groups, have_shared)
+    if stage is not None:
+        print("model stage on: the suite and half A are its training data; read half B, and "
+              "bench/train_concern_head.py for the suite scored by heads that did not see it.")
     shown = ("suite", f"cssrs {args.split}", f"recovery {args.split}")
     if args.show_flagged:
         for key in ((f"cssrs {args.split}", "supportive"), (f"recovery {args.split}", "all"),

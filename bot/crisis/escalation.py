@@ -219,7 +219,7 @@ def _source(message: IncomingMessage) -> str:
 
 
 async def _second_look(stage: ModelStage, text: str, detection: Detection) -> Detection:
-    """The model stage, off the event loop (about 12 ms of NumPy); if it fails, the lexicon's
+    """The model stage, off the event loop (about 10 ms of NumPy); if it fails, the lexicon's
     answer stands and the message is handled as usual."""
     try:
         [detection] = await asyncio.to_thread(stage.review, [text], [detection])
