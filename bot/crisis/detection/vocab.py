@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from itertools import chain
 
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t",
                          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "8": "b"})
@@ -118,10 +119,9 @@ class Vocabulary:
         """The token string patterns run on (see context.build_tokens), without offsets:
         enough to learn cheaply whether any pattern matches at all."""
         parts = ["."]
-        for raw in raws:
-            for word in self.canonical(raw):
-                if word != "," and not (word == "." == parts[-1]):
-                    parts.append(word)
+        for word in chain.from_iterable(map(self.canonical, raws)):
+            if word != "," and not (word == "." == parts[-1]):
+                parts.append(word)
         if parts[-1] != ".":
             parts.append(".")
         return " " + " ".join(parts) + " "
