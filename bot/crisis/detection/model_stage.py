@@ -38,8 +38,8 @@ READER = frozenset(["you", "youre", "your", "yours", "yourself", "yourselves", "
 
 def speaks_of_self(text: str) -> bool:
     """More words for the writer than for the reader: "I don't see a future for myself", not
-    "you're not alone in feeling this way". On the shared data this halves the supportive
-    replies the head flags and keeps nine in ten of the crisis posts it catches."""
+    "you're not alone in feeling this way". On half B of the shared data this took supportive
+    replies reaching concern from 44% to 24%, and crisis-labelled posts from 86% to 80%."""
     words = WORD.findall(fold(text))
     return sum(w in WRITER for w in words) > sum(w in READER for w in words)
 
@@ -50,8 +50,8 @@ class ModelUnavailable(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class ConcernHead:
-    """Logistic regression on the sentence vector: weights, bias and the threshold chosen on
-    development data (see the training script's notes in the file)."""
+    """Logistic regression on the sentence vector: weights, bias, and the threshold that
+    bench/train_concern_head.py chose on development data."""
 
     weights: tuple[float, ...]
     bias: float
@@ -67,7 +67,7 @@ class ModelStage:
     """Scores batches of texts; ``review`` lifts the ``none`` results that score high enough."""
 
     def __init__(self, encoder: SentenceEncoder, head: ConcernHead) -> None:
-        import numpy as np
+        import numpy as np  # here, not at the top: NumPy comes only with the extra
 
         self.encoder = encoder
         self._weights = np.asarray(head.weights, dtype=np.float32)
@@ -83,6 +83,8 @@ class ModelStage:
             encoder = SentenceEncoder()
         except ImportError as exc:
             raise ModelUnavailable(f"{INSTALL_HINT}; missing: {exc.name}") from None
+        except OSError as exc:  # installed, but its files are not where they should be
+            raise ModelUnavailable(f"{INSTALL_HINT}; could not read the model: {exc}") from None
         return cls(encoder, ConcernHead.load())
 
     def scores(self, texts: list[str]) -> list[float]:
