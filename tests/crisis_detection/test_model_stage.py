@@ -113,3 +113,11 @@ def test_classify_with_model_missing_says_what_to_install(
     assert run_classify(io.StringIO("hello\n"), out, detector, with_model=True) == 2
     assert out.getvalue() == ""
     assert "uv sync --extra model" in capsys.readouterr().err
+
+
+def test_missing_model_files_say_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.crisis.detection import encoder
+
+    monkeypatch.setattr(encoder, "bundled_model_dir", lambda: tmp_path)
+    with pytest.raises(ModelUnavailable, match=r"could not read the model: .*tokenizer\.json"):
+        ModelStage.load()

@@ -48,6 +48,9 @@ class SentenceEncoder:
 
     def __init__(self, model_dir: Path | None = None) -> None:
         model_dir = model_dir or bundled_model_dir()
+        for name in ("tokenizer.json", "model.safetensors"):
+            if not (model_dir / name).is_file():  # tokenizers would raise a bare Exception
+                raise FileNotFoundError(f"{model_dir / name} is missing")
         self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.no_padding()
